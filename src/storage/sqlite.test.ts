@@ -31,6 +31,7 @@ describe('SqliteBackend specifics', () => {
     const rev = await b.currentRevision();
     await b.close();
     const raw = new Database(path, { readonly: true });
+    assert.equal((raw.prepare('SELECT count(*) AS n FROM log').get() as { n: number }).n, 2, 'both writes are in the log');
     assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
     raw.close();
     const b2 = new SqliteBackend(path);
@@ -39,6 +40,58 @@ describe('SqliteBackend specifics', () => {
     assert.equal(new TextDecoder().decode(kv!.value), '2');
     assert.equal(kv!.createRevision, w.revision);
     await assert.rejects(b2.update('/a', enc('3'), w.revision), RevisionMismatchError);
+    await b2.close();
+  });
+
+  it('commits durably: synchronous=FULL on the writing connection', async () => {
+    const b = new SqliteBackend(fresh());
+    const db = (b as unknown as { db: Database.Database }).db;
+    assert.equal(db.pragma('synchronous', { simple: true }), 2);
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    await b.close();
+  });
+
+  it('a watch replays more than one page of history, then continues live in order', async () => {
+    const b = new SqliteBackend(fresh());
+    const from = await b.currentRevision();
+    for (let i = 0; i < 2500; i += 500) {
+      await Promise.all(Array.from({ length: 500 }, (_, j) => b.create(`/many/${i + j}`, enc('v'))));
+    }
+    const revs: number[] = [];
+    let done!: () => void;
+    const finished = new Promise<void>((r) => { done = r; });
+    const cancel = b.watch('/many/', from, (evs) => {
+      for (const e of evs) revs.push(e.kv.modRevision);
+      if (revs.length >= 2600) done();
+    }, (err) => assert.fail(err));
+    await Promise.all(Array.from({ length: 100 }, (_, j) => b.create(`/many/live${j}`, enc('v'))));
+    await finished;
+    cancel();
+    assert.equal(revs.length, 2600);
+    revs.forEach((r, i) => assert.equal(r, from + 1 + i));
+    await b.close();
+  });
+
+  it('compaction removes superseded rows and tombstones across many chunks', async () => {
+    const path = fresh();
+    const b = new SqliteBackend(path);
+    for (let i = 0; i < 6000; i += 1000) {
+      await Promise.all(Array.from({ length: 1000 }, (_, j) => b.create(`/cp/${i + j}`, enc('v'))));
+    }
+    const kept = await b.create('/cp/kept', enc('k1'));
+    await b.update('/cp/kept', enc('k2'), kept.revision);
+    await Promise.all(Array.from({ length: 6000 }, (_, i) => b.delete(`/cp/${i}`)));
+    const rev = await b.currentRevision();
+    await b.compact(rev);
+    await b.close();
+    const raw = new Database(path, { readonly: true });
+    const rows = raw.prepare('SELECT key, deleted FROM log').all() as Array<{ key: string; deleted: number }>;
+    raw.close();
+    assert.deepEqual(rows, [{ key: '/cp/kept', deleted: 0 }]);
+    const b2 = new SqliteBackend(path);
+    assert.equal(await b2.compactedRevision(), rev);
+    assert.equal(await b2.currentRevision(), rev);
+    assert.deepEqual((await b2.range('/cp/')).kvs.map((kv) => new TextDecoder().decode(kv.value)), ['k2']);
     await b2.close();
   });
 
@@ -69,6 +122,25 @@ describe('SqliteBackend specifics', () => {
     const revs = outcomes.filter((o) => o.status === 'fulfilled').map((o) => (o as PromiseFulfilledResult<{ revision: number }>).value.revision);
     assert.equal(revs[1], revs[0] + 1, 'failed writes consume no revision');
     assert.equal(new TextDecoder().decode((await b.get('/dup'))!.value), 'first');
+    await b.close();
+  });
+
+  it('a storage error inside a group rolls back the whole group and the in-memory index', async () => {
+    const b = new SqliteBackend(fresh());
+    const base = await b.create('/base', enc('0'));
+    const st = (b as unknown as { st: Record<string, { run: (...a: unknown[]) => unknown }> }).st;
+    const insert = st.insertLog;
+    st.insertLog = { run: (...a: unknown[]) => { if (a[1] === '/boom') throw new Error('disk I/O error'); return insert.run(...a); } };
+    const outcomes = await Promise.allSettled([
+      b.create('/a', enc('1')), b.update('/base', enc('1'), base.revision), b.create('/boom', enc('x')),
+    ]);
+    assert.ok(outcomes.every((o) => o.status === 'rejected' && /disk I\/O error/.test(String(o.reason))));
+    st.insertLog = insert;
+    assert.equal(await b.currentRevision(), base.revision);
+    assert.equal(await b.get('/a'), undefined);
+    const again = await b.update('/base', enc('2'), base.revision); // the index was restored
+    assert.equal(again.revision, base.revision + 1);
+    await b.create('/a', enc('1'));
     await b.close();
   });
 

@@ -4,8 +4,7 @@
 import type { KObject, Printer } from '../types.js';
 import { parseTime, translateTimestampSince } from './duration.js';
 import { formatLabels } from './labels.js';
-import { formatQuantity } from './quantity.js';
-import { ageColumn, ageOf, arr, col, count, get, int, nameColumn, nameOf, str, strs, type Obj } from './util.js';
+import { ageColumn, ageOf, arr, asMap, col, count, formatQuantity, get, int, nameColumn, nameOf, str, strs, type Obj } from './util.js';
 
 // ---- services
 
@@ -114,11 +113,11 @@ const NODE_ROLE_LABEL = 'kubernetes.io/role';
 /** roles from node-role.kubernetes.io/<role> keys and the kubernetes.io/role value, sorted */
 export function nodeRoles(node: KObject): string[] {
   const roles = new Set<string>();
-  for (const [k, v] of Object.entries(node.metadata?.labels ?? {})) {
+  for (const [k, v] of Object.entries(asMap(node.metadata?.labels))) {
     if (k.startsWith(NODE_ROLE_PREFIX)) {
       const role = k.slice(NODE_ROLE_PREFIX.length);
       if (role) roles.add(role);
-    } else if (k === NODE_ROLE_LABEL && v !== '') {
+    } else if (k === NODE_ROLE_LABEL && typeof v === 'string' && v !== '') {
       roles.add(v);
     }
   }
@@ -136,8 +135,10 @@ export function nodeStatus(node: KObject): string {
   return status.join(',');
 }
 
-const nodeAddress = (node: KObject, type: string) =>
-  arr(node, 'status.addresses').find((a) => a.type === type)?.address as string | undefined ?? '<none>';
+function nodeAddress(node: KObject, type: string): string {
+  const a = arr(node, 'status.addresses').find((x) => x.type === type);
+  return a ? str(a, 'address') : '<none>';
+}
 
 export const nodePrinter: Printer = {
   columns: [
@@ -204,7 +205,7 @@ const BETA_STORAGE_CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
 /** the beta annotation still wins over spec.storageClassName, as upstream's helpers read it */
 function storageClassOf(o: KObject): string {
   const ann = o.metadata?.annotations?.[BETA_STORAGE_CLASS_ANNOTATION];
-  return ann !== undefined ? ann : str(o, 'spec.storageClassName');
+  return typeof ann === 'string' ? ann : str(o, 'spec.storageClassName');
 }
 
 const storageQuantity = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? formatQuantity(v) : '0');
@@ -266,8 +267,8 @@ export const resourceQuotaPrinter: Printer = {
     ageColumn(),
   ],
   cells(o, now) {
-    const hard = (get(o, 'status.hard') ?? {}) as Record<string, unknown>;
-    const used = (get(o, 'status.used') ?? {}) as Record<string, unknown>;
+    const hard = asMap(get(o, 'status.hard'));
+    const used = asMap(get(o, 'status.used'));
     const requests: string[] = [];
     const limits: string[] = [];
     for (const r of Object.keys(hard).sort()) {

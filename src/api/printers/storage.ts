@@ -1,7 +1,7 @@
 // storage.k8s.io: storage classes, CSI drivers and nodes, volume attachments.
 
 import type { Printer } from '../types.js';
-import { ageColumn, ageOf, arr, bool, col, get, nameColumn, nameOf, str } from './util.js';
+import { ageColumn, ageOf, arr, asMap, bool, col, get, nameColumn, nameOf, str, strs } from './util.js';
 
 const DEFAULT_CLASS_ANNOTATIONS = ['storageclass.kubernetes.io/is-default-class', 'storageclass.beta.kubernetes.io/is-default-class'];
 
@@ -15,7 +15,7 @@ export const storageClassPrinter: Printer = {
     ageColumn(),
   ],
   cells(o, now) {
-    const ann = o.metadata?.annotations ?? {};
+    const ann = asMap(o.metadata?.annotations);
     const isDefault = DEFAULT_CLASS_ANNOTATIONS.some((a) => ann[a] === 'true');
     return [isDefault ? `${nameOf(o)} (default)` : nameOf(o), str(o, 'provisioner'), str(o, 'reclaimPolicy') || 'Delete',
       str(o, 'volumeBindingMode') || 'Immediate', bool(o, 'allowVolumeExpansion') ?? false, ageOf(o, now)];
@@ -36,7 +36,7 @@ export const csiDriverPrinter: Printer = {
   cells(o, now) {
     const tokenRequests = get(o, 'spec.tokenRequests');
     const tokens = Array.isArray(tokenRequests) ? arr(o, 'spec.tokenRequests').map((t) => str(t, 'audience')).join(',') : '<unset>';
-    const modes = (get(o, 'spec.volumeLifecycleModes') as unknown[] | undefined ?? []).map(String).join(',') || '<none>';
+    const modes = strs(o, 'spec.volumeLifecycleModes').join(',') || '<none>';
     return [nameOf(o), bool(o, 'spec.attachRequired') ?? true, bool(o, 'spec.podInfoOnMount') ?? false,
       bool(o, 'spec.storageCapacity') ?? false, tokens, bool(o, 'spec.requiresRepublish') ?? false, modes, ageOf(o, now)];
   },

@@ -1,6 +1,7 @@
 // Small readers over plain-JSON objects and the column definitions every printer shares.
 
 import type { KObject, TableColumn } from '../types.js';
+import { canonicalQuantity } from '../../machinery/quantity.js';
 import { translateTimestampSince } from './duration.js';
 
 export type Obj = Record<string, unknown>;
@@ -31,6 +32,9 @@ export function optInt(o: unknown, path: string): number | undefined {
   const v = get(o, path);
   return typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : undefined;
 }
+
+/** a JSON object (map) field, or {} */
+export const asMap = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
 export function bool(o: unknown, path: string): boolean | undefined {
   const v = get(o, path);
@@ -92,4 +96,13 @@ export function listWithMore(list: string[], more: boolean, total: number, max: 
   const ret = list.join(',');
   if (more) return `${ret} + ${total - max} more...`;
   return ret === '' ? empty : ret;
+}
+
+/** a quantity's canonical form ("1024Mi" → "1Gi"), as upstream prints Quantity; garbage is shown as given */
+export function formatQuantity(v: string | number): string {
+  try {
+    return canonicalQuantity(v);
+  } catch {
+    return String(v);
+  }
 }

@@ -3,10 +3,9 @@
 import type { KObject, Printer } from '../types.js';
 import { humanDuration, parseTime, translateTimestampSince } from './duration.js';
 import { formatLabels, formatLabelSelector, selectorString } from './labels.js';
-import { formatQuantity } from './quantity.js';
 import {
   ageColumn, ageOf, arr, bool, col, condition, containersColumn, get, imagesColumn, int, layoutContainerCells,
-  nameColumn, nameOf, optInt, printBoolPtr, str, type Obj,
+  formatQuantity, nameColumn, nameOf, optInt, printBoolPtr, str, type Obj,
 } from './util.js';
 
 const containersOf = (o: unknown, templatePath: string) => layoutContainerCells(arr(o, `${templatePath}.spec.containers`));
@@ -166,13 +165,13 @@ export const podTemplatePrinter: Printer = {
 
 /** "<group-lowercased kind>/name" of the controlling owner, e.g. "daemonset.apps/fluentd" */
 function controllerName(o: KObject): string {
-  const ref = (o.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
+  const ref = arr(o, 'metadata.ownerReferences').find((r) => r.controller === true);
   if (!ref) return '<none>';
-  const apiVersion = ref.apiVersion ?? '';
+  const apiVersion = str(ref, 'apiVersion');
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-  const kind = ref.kind ?? '';
-  if (kind === '' && group === '') return ref.name;
-  return `${(group ? `${kind}.${group}` : kind).toLowerCase()}/${ref.name}`;
+  const kind = str(ref, 'kind');
+  if (kind === '' && group === '') return str(ref, 'name');
+  return `${(group ? `${kind}.${group}` : kind).toLowerCase()}/${str(ref, 'name')}`;
 }
 
 export const controllerRevisionPrinter: Printer = {

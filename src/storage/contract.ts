@@ -51,6 +51,8 @@ export function backendContractSuite(name: string, open: () => Promise<Backend>,
   describe(`datastore contract: ${name}`, () => {
     it('revisions strictly increase across all keys and report create/mod revisions', withStore(async (b) => {
       const r0 = await b.currentRevision();
+      assert.ok(r0 >= 1, 'a fresh store is at revision >= 1 (resourceVersion "0" means "any" to Kubernetes)');
+      assert.deepEqual(await b.range(''), { kvs: [], revision: r0, more: false, count: 0 });
       const a = await b.create('/r/a', enc('1'));
       const c = await b.create('/r/c', enc('2'));
       const a2 = await b.update('/r/a', enc('3'), a.revision);

@@ -7,9 +7,10 @@ import { CompactedError, FutureRevisionError } from './interface.js';
 backendContractSuite('memory', async () => new MemoryBackend());
 
 describe('MemoryBackend specifics', () => {
-  it('starts empty at revision 0 and refuses use after close', async () => {
+  it('starts empty at revision 1 (as etcd) and refuses use after close', async () => {
     const b = new MemoryBackend();
-    assert.equal(await b.currentRevision(), 0);
+    assert.equal(await b.currentRevision(), 1);
+    assert.equal((await b.create('/first', new Uint8Array())).revision, 2);
     await b.close();
     await assert.rejects(b.create('/a', new Uint8Array()), /closed/);
   });

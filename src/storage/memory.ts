@@ -25,7 +25,8 @@ function kvOf(e: Entry): KeyValue {
 
 export class MemoryBackend implements Backend {
   readonly name = 'memory';
-  private rev = 0;
+  /** like etcd, an empty store is at revision 1: resourceVersion "0" means "any" to Kubernetes */
+  private rev = 1;
   private compacted = 0;
   private closed = false;
   /** all history in revision order */

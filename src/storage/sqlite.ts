@@ -101,7 +101,8 @@ export class SqliteBackend implements Backend {
       loadIndex: p('SELECT c.key AS key, c.rev AS rev, l.create_rev AS create_rev FROM current c JOIN log l ON l.rev = c.rev'),
     };
     const meta = (name: string): number => (this.st.getMeta.get(name) as { value: number } | undefined)?.value ?? 0;
-    this.rev = Math.max(meta('rev'), (this.st.maxRev.get() as { n: number }).n);
+    // like etcd, an empty store is at revision 1: resourceVersion "0" means "any" to Kubernetes
+    this.rev = Math.max(1, meta('rev'), (this.st.maxRev.get() as { n: number }).n);
     this.compacted = meta('compact_rev');
     for (const r of this.st.loadIndex.iterate() as Iterable<{ key: string; rev: number; create_rev: number }>) {
       this.index.set(r.key, { modRev: r.rev, createRev: r.create_rev });

@@ -12,6 +12,7 @@ $(NODE_MODULES_STAMP): package.json package-lock.json
 deps: $(NODE_MODULES_STAMP)
 
 build: deps
+	node scripts/gen-models.mjs
 	npx tsc -p tsconfig.json
 
 typecheck: deps

@@ -1,8 +1,32 @@
-// kumo CLI: one binary, a subcommand per component (kumo server, kumo apiserver, …).
-const [cmd] = process.argv.slice(2);
-if (!cmd || cmd === '--help' || cmd === '-h') {
-  console.log('usage: kumo <server|version> [flags]');
+// kumo CLI: one binary, a subcommand per component (kumo server, …), as upstream components.
+import { serverCommand } from './server.js';
+import { KUMO_VERSION, KUBERNETES_VERSION } from '../apiserver/version.js';
+
+const commands: Record<string, { summary: string; run: (args: string[]) => Promise<void> }> = {
+  server: { summary: 'run the control plane (API server on the embedded datastore)', run: serverCommand },
+  version: {
+    summary: 'print the Kumo and Kubernetes versions',
+    run: async () => { console.log(`kumo ${KUMO_VERSION} (Kubernetes v${KUBERNETES_VERSION})`); },
+  },
+};
+
+function help(): string {
+  return ['kumo — a small Kubernetes in TypeScript', '', 'Usage:', '  kumo <command> [flags]', '', 'Commands:',
+    ...Object.entries(commands).map(([n, c]) => `  ${n.padEnd(12)} ${c.summary}`), '',
+    "Use 'kumo <command> --help' for a command's flags."].join('\n');
+}
+
+const [cmd, ...args] = process.argv.slice(2);
+if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+  console.log(help());
   process.exit(cmd ? 0 : 1);
 }
-console.error(`kumo: unknown command "${cmd}"`);
-process.exit(1);
+const c = commands[cmd];
+if (!c) {
+  console.error(`kumo: unknown command "${cmd}"\n\n${help()}`);
+  process.exit(1);
+}
+c.run(args).catch((err: unknown) => {
+  console.error(`kumo ${cmd}: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+// What upstream's bootstrap controllers create inside the apiserver: the system namespaces and the
+// `kubernetes` Service (first IP of the service range) with its Endpoints and EndpointSlice
+// pointing at this server.
+import { StatusError } from '../machinery/errors.js';
+import type { KObject } from '../api/types.js';
+import type { APIServer } from './server.js';
+
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+async function ensure(server: APIServer, group: string, version: string, resource: string, namespace: string, obj: KObject,
+  reconcile?: (current: KObject) => KObject | undefined): Promise<void> {
+  const sr = server.lookup(group, version, resource)!;
+  const name = obj.metadata!.name!;
+  const cur = sr.store.cache.objects.get(sr.store.key(namespace, name));
+  if (!cur) {
+    try {
+      await sr.store.create(structuredClone(obj), namespace, { dryRun: false });
+    } catch (err) {
+      if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err;
+    }
+    return;
+  }
+  if (reconcile) {
+    const next = reconcile(structuredClone(cur.obj));
+    if (next) await sr.store.update(namespace, name, () => next, { dryRun: false });
+  }
+}
+
+export async function bootstrap(server: APIServer): Promise<void> {
+  for (const ns of SYSTEM_NAMESPACES) {
+    await ensure(server, '', 'v1', 'namespaces', '', { metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } } });
+  }
+  const port = server.listenPort;
+  const ip = server.allocators.serviceIPs.ipAt(0);
+  await ensure(server, '', 'v1', 'services', 'default', {
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: {
+      type: 'ClusterIP', clusterIP: ip, sessionAffinity: 'None',
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }],
+    },
+  }, (cur) => {
+    const spec = cur.spec as { ports?: { targetPort?: number }[] };
+    if (spec.ports?.[0]?.targetPort === port) return undefined;
+    spec.ports = [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port } as never];
+    return cur;
+  });
+  const addr = server.config.advertiseAddress;
+  if (!addr) return;
+  const subsets = [{ addresses: [{ ip: addr }], ports: [{ name: 'https', port, protocol: 'TCP' }] }];
+  await ensure(server, '', 'v1', 'endpoints', 'default', {
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets,
+  }, (cur) => {
+    if (JSON.stringify(cur.subsets) === JSON.stringify(subsets)) return undefined;
+    cur.subsets = subsets;
+    return cur;
+  });
+  const slice = {
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [addr], conditions: { ready: true } }],
+    ports: [{ name: 'https', port, protocol: 'TCP' }],
+  };
+  await ensure(server, 'discovery.k8s.io', 'v1', 'endpointslices', 'default', {
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes', 'endpointslice.kubernetes.io/managed-by': 'endpointslicemirroring-controller.k8s.io' } },
+    ...slice,
+  }, (cur) => {
+    if (JSON.stringify(cur.endpoints) === JSON.stringify(slice.endpoints) && JSON.stringify(cur.ports) === JSON.stringify(slice.ports)) return undefined;
+    Object.assign(cur, slice);
+    return cur;
+  });
+}

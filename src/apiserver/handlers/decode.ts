@@ -1,0 +1,59 @@
+// Decoding a written object the way upstream's codec does: type meta must match the endpoint,
+// wrong JSON types are a 400, and unknown fields follow fieldValidation (Strict → 400 "strict
+// decoding error", Warn → Warning header, Ignore → dropped silently). Unknown fields never reach
+// the store.
+
+import { StatusError, badRequest } from '../../machinery/errors.js';
+import type { KObject, ResourceType } from '../../api/types.js';
+import { apiVersionOf } from '../../api/types.js';
+import { schemaFor, findUnknownFields, checkTypes } from '../../api/schema/index.js';
+import { pruneUnknownFields } from './prune.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export function fieldValidationParam(q: URLSearchParams): FieldValidation {
+  const v = q.get('fieldValidation');
+  if (v === null || v === '') return 'Warn';
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  throw badRequest(`fieldValidation parameter unsupported: ${v}; must be one of Ignore, Warn or Strict`);
+}
+
+/** Check the type meta of a decoded body against the endpoint's group/version/kind. */
+export function checkTypeMeta(obj: KObject, type: ResourceType): void {
+  const want = apiVersionOf(type);
+  if (obj.apiVersion !== undefined && obj.apiVersion !== '' && obj.apiVersion !== want) {
+    throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${want})`);
+  }
+  if (obj.kind !== undefined && obj.kind !== '' && obj.kind !== type.kind) {
+    throw badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${type.kind})`);
+  }
+  if (obj.metadata !== undefined && (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata))) {
+    throw badRequest(`${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: json: cannot unmarshal ${jsonTypeName(obj.metadata)} into Go struct field ${type.kind}.metadata of type v1.ObjectMeta`);
+  }
+}
+
+function jsonTypeName(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  return typeof v === 'object' ? 'object' : typeof v;
+}
+
+/**
+ * Apply schema checks to an object about to be written. Returns warnings for fieldValidation=Warn.
+ * Mutates obj: unknown fields are pruned.
+ */
+export function validateFields(obj: KObject, type: ResourceType, mode: FieldValidation): string[] {
+  const schema = schemaFor(type.definition);
+  if (!schema) return [];
+  const typeErr = checkTypes(obj, schema);
+  if (typeErr) {
+    throw new StatusError(400, 'BadRequest', `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: ${typeErr}`);
+  }
+  const unknown = mode === 'Ignore' ? [] : findUnknownFields(obj, schema);
+  if (unknown.length && mode === 'Strict') {
+    const list = unknown.map((p) => `unknown field "${p}"`).join(', ');
+    throw new StatusError(400, 'BadRequest', `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: strict decoding error: ${list}`);
+  }
+  pruneUnknownFields(obj, schema);
+  return unknown.map((p) => `unknown field "${p}"`);
+}

@@ -1,0 +1,73 @@
+// Reading and decoding request bodies: a size limit as upstream (3 MiB → 413), JSON or YAML.
+import { parse as yamlParse } from 'yaml';
+import { StatusError, badRequest, unsupportedMediaType } from '../../machinery/errors.js';
+import type { Req } from './types.js';
+
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export function readBody(req: Req, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > limit) {
+      req.resume();
+      reject(tooLarge(limit));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (c: Buffer) => {
+      if (failed) return;
+      size += c.length;
+      if (size > limit) {
+        failed = true;
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => { if (!failed) resolve(Buffer.concat(chunks)); });
+    req.on('error', (e) => { if (!failed) { failed = true; reject(e); } });
+  });
+}
+
+function tooLarge(limit: number): StatusError {
+  return new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);
+}
+
+/** the media type without parameters, lower-cased */
+export function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0].trim().toLowerCase();
+}
+
+export const BODY_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+
+/** Decode a JSON or YAML object body (create/update). */
+export function decodeObject(body: Buffer, contentType: string | undefined): Record<string, unknown> {
+  const mt = mediaType(contentType) || 'application/json';
+  let value: unknown;
+  if (mt === 'application/json') {
+    value = parseJSON(body);
+  } else if (mt === 'application/yaml' || mt === 'application/x-yaml' || mt === 'text/yaml') {
+    try {
+      value = yamlParse(body.toString('utf8'));
+    } catch (err) {
+      throw badRequest(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
+    }
+  } else {
+    throw unsupportedMediaType(mt, ['application/json', 'application/yaml']);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw badRequest(`the body of the request was in an unknown format - accepted media types include: ${BODY_TYPES.join(', ')}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+export function parseJSON(body: Buffer): unknown {
+  if (body.length === 0) throw badRequest('the body of the request was empty');
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+  }
+}

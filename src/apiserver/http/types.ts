@@ -1,0 +1,25 @@
+// The request/response types the handlers see. Node's http2 compatibility API gives the same
+// shape for HTTP/2 and HTTP/1.1 requests, so every handler works on both.
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { RequestInfo } from '../requestinfo.js';
+
+export type Req = Http2ServerRequest;
+export type Res = Http2ServerResponse;
+
+export interface UserInfo {
+  name: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
+
+export interface RequestContext {
+  req: Req;
+  res: Res;
+  url: URL;
+  query: URLSearchParams;
+  info: RequestInfo;
+  user: UserInfo;
+  /** set when the client sent a deprecated or otherwise notable request */
+  warnings: string[];
+}

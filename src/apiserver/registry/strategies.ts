@@ -1,0 +1,160 @@
+// Per-kind strategies: upstream's defaults and validation from src/api, plus what the registry
+// itself owns on create/update (status reset, pod phase and QoS class, Service IP and NodePort
+// allocation, namespace phase).
+
+import { invalid, type FieldError } from '../../machinery/errors.js';
+import type { KObject, ResourceType } from '../../api/types.js';
+import { resourceKey } from '../../api/types.js';
+import { defaulters, podQOSClass } from '../../api/defaults/index.js';
+import { validators } from '../../api/validation/index.js';
+import type { Strategy } from './strategy.js';
+import type { IPAllocator, PortAllocator } from './ipallocator.js';
+
+export interface StrategyDeps {
+  serviceIPs: IPAllocator;
+  nodePorts: PortAllocator;
+}
+
+/** kinds whose status is written by their owner on create (a kubelet registering its Node) */
+const KEEP_STATUS_ON_CREATE = new Set(['/nodes']);
+
+export function strategyFor(type: ResourceType, deps: StrategyDeps): Strategy {
+  const key = resourceKey(type.group, type.resource);
+  const defaulter = defaulters[key];
+  const validator = validators[key];
+  const base: Strategy = {
+    defaults(obj) { defaulter?.(obj); },
+    prepareForCreate(obj) {
+      // upstream resets status on create (it serializes as {})
+      if (type.statusSubresource && !KEEP_STATUS_ON_CREATE.has(key)) obj.status = {};
+    },
+    prepareForUpdate() {},
+    validate(obj, old) { return validator ? validator(obj, old) : []; },
+    afterDelete() {},
+  };
+  switch (key) {
+    case '/pods':
+      return {
+        ...base,
+        prepareForCreate(obj) {
+          obj.status = { phase: 'Pending', qosClass: podQOSClass(obj) };
+        },
+      };
+    case '/namespaces':
+      return {
+        ...base,
+        prepareForCreate(obj) { obj.status = { phase: 'Active' }; },
+      };
+    case '/persistentvolumes':
+    case '/persistentvolumeclaims':
+      return { ...base, prepareForCreate(obj) { obj.status = { phase: 'Pending' }; } };
+    case '/services':
+      return serviceStrategy(base, deps);
+    case '/secrets':
+      // stringData is a write-only convenience: merged into data (base64) as upstream's conversion does
+      return {
+        ...base,
+        defaults(obj) { mergeStringData(obj); base.defaults(obj); },
+      };
+    default:
+      return base;
+  }
+}
+
+interface ServicePort { nodePort?: number; port?: number; name?: string }
+interface ServiceSpec { type?: string; clusterIP?: string; clusterIPs?: string[]; ports?: ServicePort[] }
+
+function serviceStrategy(base: Strategy, deps: StrategyDeps): Strategy {
+  const needsNodePorts = (s: ServiceSpec) => s.type === 'NodePort' || s.type === 'LoadBalancer';
+  return {
+    ...base,
+    prepareForCreate(obj, ctx) {
+      obj.status = { loadBalancer: {} };
+      const spec = (obj.spec ??= {}) as ServiceSpec;
+      const name = obj.metadata?.name ?? '';
+      const errs: FieldError[] = [];
+      const ips: string[] = [];
+      const ports: number[] = [];
+      if (spec.type !== 'ExternalName') {
+        const requested = spec.clusterIP || spec.clusterIPs?.[0] || '';
+        if (requested === 'None') {
+          spec.clusterIP = 'None'; spec.clusterIPs = ['None'];
+        } else if (requested) {
+          if (!ctx.dryRun) {
+            try { deps.serviceIPs.allocate(requested); ips.push(requested); } catch (e) {
+              errs.push({ type: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: ${JSON.stringify([requested])}: ${(e as Error).message}` });
+            }
+          }
+          spec.clusterIP = requested; spec.clusterIPs = [requested];
+        } else {
+          const ip = ctx.dryRun ? '' : deps.serviceIPs.allocateNext();
+          if (ip) { spec.clusterIP = ip; spec.clusterIPs = [ip]; ips.push(ip); }
+        }
+      } else {
+        delete spec.clusterIP; delete spec.clusterIPs;
+      }
+      if (needsNodePorts(spec) && !ctx.dryRun) {
+        for (const [i, p] of (spec.ports ?? []).entries()) {
+          if (p.nodePort) {
+            try { deps.nodePorts.allocate(p.nodePort); ports.push(p.nodePort); } catch (e) {
+              errs.push({ type: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, message: `Invalid value: ${p.nodePort}: ${(e as Error).message}` });
+            }
+          } else { p.nodePort = deps.nodePorts.allocateNext(); ports.push(p.nodePort); }
+        }
+      }
+      if (errs.length) {
+        // give back only what this call allocated; the conflicting values belong to other Services
+        for (const ip of ips) deps.serviceIPs.release(ip);
+        for (const p of ports) deps.nodePorts.release(p);
+        throw invalid('Service', '', name, errs);
+      }
+    },
+    prepareForUpdate(obj, old) {
+      const spec = (obj.spec ??= {}) as ServiceSpec;
+      const os = (old.spec ?? {}) as ServiceSpec;
+      // upstream copies allocated values a client left out (kubectl replace of an edited object)
+      if (!spec.clusterIP && os.clusterIP && spec.type !== 'ExternalName') spec.clusterIP = os.clusterIP;
+      if ((!spec.clusterIPs || spec.clusterIPs.length === 0) && os.clusterIPs && spec.type !== 'ExternalName') spec.clusterIPs = os.clusterIPs;
+      if (spec.clusterIP && spec.clusterIP !== os.clusterIP && os.clusterIP) {
+        throw invalid('Service', '', obj.metadata?.name ?? '', [{ type: 'FieldValueInvalid', field: 'spec.clusterIPs[0]',
+          message: `Invalid value: ${JSON.stringify(spec.clusterIP)}: may not change once set` }]);
+      }
+      if (needsNodePorts(spec)) {
+        const oldPorts = new Map((os.ports ?? []).map((p) => [`${p.name ?? ''}/${p.port}`, p.nodePort]));
+        for (const p of spec.ports ?? []) {
+          if (!p.nodePort) {
+            const prev = oldPorts.get(`${p.name ?? ''}/${p.port}`);
+            p.nodePort = prev ?? deps.nodePorts.allocateNext();
+          }
+        }
+      }
+      obj.status = old.status ?? { loadBalancer: {} };
+    },
+    afterDelete(obj) { releaseService(obj, deps); },
+  };
+}
+
+function releaseService(obj: KObject, deps: StrategyDeps): void {
+  const spec = (obj.spec ?? {}) as ServiceSpec;
+  if (spec.clusterIP && spec.clusterIP !== 'None') deps.serviceIPs.release(spec.clusterIP);
+  for (const p of spec.ports ?? []) if (p.nodePort) deps.nodePorts.release(p.nodePort);
+}
+
+/** rebuild allocator state from the stored Services */
+export function markServiceAllocations(services: Iterable<KObject>, deps: StrategyDeps): void {
+  for (const s of services) {
+    const spec = (s.spec ?? {}) as ServiceSpec;
+    if (spec.clusterIP && spec.clusterIP !== 'None') deps.serviceIPs.markUsed(spec.clusterIP);
+    for (const p of spec.ports ?? []) if (p.nodePort) deps.nodePorts.markUsed(p.nodePort);
+  }
+}
+
+
+function mergeStringData(obj: KObject): void {
+  const sd = obj.stringData as Record<string, unknown> | undefined;
+  if (sd === undefined) return;
+  delete obj.stringData;
+  if (sd === null || typeof sd !== 'object') return;
+  const data = ((obj.data ??= {}) as Record<string, string>);
+  for (const [k, v] of Object.entries(sd)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+}

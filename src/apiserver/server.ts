@@ -1,0 +1,251 @@
+// kube-apiserver: TLS (HTTP/2 with HTTP/1.1 fallback), authentication, routing to discovery,
+// OpenAPI, health and the REST handlers over the datastore and watch cache.
+
+import http2 from 'node:http2';
+import type { TLSSocket } from 'node:tls';
+import { builtinResources } from '../api/resources.js';
+import { StatusError } from '../machinery/errors.js';
+import type { Backend } from '../storage/interface.js';
+import { APIRegistry, type ServedResource } from './apis.js';
+import { Discovery } from './discovery.js';
+import { requestInfo } from './requestinfo.js';
+import { WatchCache } from './storage/watchcache.js';
+import { identityTransformer, type ValueTransformer } from './storage/codec.js';
+import { Store } from './registry/store.js';
+import { strategyFor, markServiceAllocations, type StrategyDeps } from './registry/strategies.js';
+import { IPAllocator, PortAllocator } from './registry/ipallocator.js';
+import { handleResource, type RestDeps } from './handlers/rest.js';
+import { writeError, writeJSON } from './http/respond.js';
+import type { Req, Res, RequestContext, UserInfo } from './http/types.js';
+import { authenticate } from './authn.js';
+import { OpenAPIHandler } from './openapi.js';
+import { versionInfo, type VersionInfo } from './version.js';
+
+export interface APIServerConfig {
+  bindAddress: string;
+  securePort: number;
+  serviceClusterIPRange: string;
+  /** the address published in the `kubernetes` Service's endpoints */
+  advertiseAddress?: string;
+  tls: { certPem: string; keyPem: string; clientCAPem: string };
+  backend: Backend;
+  transformer?: ValueTransformer;
+  /** Kubernetes minor version to report (kubectl's dispatcher picks its client by it) */
+  emulatedVersion?: string;
+}
+
+/** storage prefixes shared by several served versions of one resource */
+function storageResourceOf(group: string, resource: string): string {
+  if (group === 'events.k8s.io' && resource === 'events') return 'events.k8s.io-events';
+  if (group === 'autoscaling' && resource === 'horizontalpodautoscalers') return 'horizontalpodautoscalers';
+  return resource;
+}
+
+export class APIServer {
+  readonly registry = new APIRegistry();
+  readonly cache: WatchCache;
+  readonly version: VersionInfo;
+  private server?: http2.Http2SecureServer;
+  private discovery!: Discovery;
+  private openapi!: OpenAPIHandler;
+  private deps!: RestDeps;
+  private ready = false;
+  private port = 0;
+  private compactTimer?: NodeJS.Timeout;
+  private readonly transformer: ValueTransformer;
+  readonly allocators: StrategyDeps;
+  private readonly sessions = new Set<http2.ServerHttp2Session>();
+  private readonly sockets = new Set<import('node:net').Socket>();
+
+  constructor(readonly config: APIServerConfig) {
+    this.transformer = config.transformer ?? identityTransformer;
+    this.cache = new WatchCache(config.backend, this.transformer);
+    this.version = versionInfo(config.emulatedVersion);
+    this.allocators = { serviceIPs: new IPAllocator(config.serviceClusterIPRange), nodePorts: new PortAllocator() };
+  }
+
+  get listenPort(): number { return this.port; }
+
+  async start(): Promise<void> {
+    await this.cache.start();
+    const namespaces = () => this.registry.lookup('', 'v1', 'namespaces')!;
+    const stores = new Map<string, Store>();
+    for (const type of builtinResources) {
+      const sres = storageResourceOf(type.group, type.resource);
+      let store = stores.get(sres);
+      if (!store) {
+        store = new Store(type, sres, this.config.backend, this.cache, this.transformer,
+          strategyFor(type, this.allocators),
+          (name) => namespaces().store.cache.objects.get(namespaces().store.key('', name))?.obj);
+        stores.set(sres, store);
+      }
+      this.registry.add(type, store.type === type ? store : new Store(type, sres, this.config.backend, this.cache,
+        this.transformer, strategyFor(type, this.allocators),
+        (name) => namespaces().store.cache.objects.get(namespaces().store.key('', name))?.obj));
+    }
+    const services = this.registry.lookup('', 'v1', 'services')!;
+    markServiceAllocations([...services.store.cache.objects.values()].map((c) => c.obj), this.allocators);
+    this.deps = {
+      cache: this.cache, backend: this.config.backend, transformer: this.transformer,
+      pods: this.registry.lookup('', 'v1', 'pods')!,
+    };
+    this.discovery = new Discovery(this.registry, () => `${this.config.advertiseAddress ?? this.config.bindAddress}:${this.port}`);
+    this.openapi = new OpenAPIHandler(this.registry);
+
+    this.server = http2.createSecureServer({
+      allowHTTP1: true,
+      key: this.config.tls.keyPem,
+      cert: this.config.tls.certPem,
+      ca: this.config.tls.clientCAPem,
+      requestCert: true,
+      rejectUnauthorized: false,
+      settings: { maxConcurrentStreams: 1000 },
+    }, (req, res) => { void this.handle(req, res); });
+    this.server.on('session', (s) => { this.sessions.add(s); s.on('close', () => this.sessions.delete(s)); });
+    this.server.on('secureConnection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
+    this.server.on('connection', (s: import('node:net').Socket) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.config.securePort, this.config.bindAddress, () => {
+        this.server!.off('error', reject);
+        resolve();
+      });
+    });
+    const addr = this.server.address();
+    this.port = typeof addr === 'object' && addr ? addr.port : this.config.securePort;
+    this.discovery.rebuild();
+    const { bootstrap } = await import('./bootstrap.js');
+    await bootstrap(this);
+    this.startCompaction();
+    this.ready = true;
+  }
+
+  /** Every 5 minutes, compact the datastore to the revision seen 5 minutes earlier (as upstream). */
+  private startCompaction(): void {
+    let last = 0;
+    this.compactTimer = setInterval(async () => {
+      try {
+        const cur = await this.config.backend.currentRevision();
+        if (last > 0) await this.config.backend.compact(last);
+        last = cur;
+      } catch (err) {
+        console.error('compaction failed:', (err as Error).message);
+      }
+    }, 5 * 60_000);
+    this.compactTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.ready = false;
+    if (this.compactTimer) clearInterval(this.compactTimer);
+    this.cache.stop();
+    const closed = this.server ? new Promise<void>((r) => this.server!.close(() => r())) : Promise.resolve();
+    for (const s of this.sessions) s.close();
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+
+  lookup(group: string, version: string, resource: string): ServedResource | undefined {
+    return this.registry.lookup(group, version, resource);
+  }
+
+  private async handle(req: Req, res: Res): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'https://kumo');
+      const path = url.pathname;
+      const method = req.method ?? 'GET';
+      const socket = ((req.stream as unknown as { session?: { socket?: TLSSocket } })?.session?.socket ?? req.socket) as TLSSocket;
+      const user: UserInfo | undefined = authenticate(socket, req);
+      if (!user) {
+        if (!isPublicPath(path)) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
+      }
+      const info = requestInfo(method, path, url.searchParams);
+      const ctx: RequestContext = { req, res, url, query: url.searchParams, info, user: user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] }, warnings: [] };
+      if (info.isResourceRequest) {
+        const sr = this.registry.lookup(info.apiGroup, info.apiVersion, info.resource);
+        if (!sr) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+        if (!this.ready) throw new StatusError(503, 'ServiceUnavailable', 'the server is starting up');
+        return await handleResource(ctx, sr, this.deps);
+      }
+      return this.nonResource(ctx, path, method);
+    } catch (err) {
+      writeError(res, err);
+    }
+  }
+
+  private nonResource(ctx: RequestContext, path: string, method: string): void {
+    const { res, req } = ctx;
+    if (method !== 'GET' && method !== 'HEAD') {
+      throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    }
+    if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
+      return this.health(ctx, path);
+    }
+    if (path === '/version' || path === '/version/') return writeJSON(res, 200, this.version);
+    if (path === '/api' || path === '/apis' || path === '/api/' || path === '/apis/') {
+      const p = path.replace(/\/$/, '') as '/api' | '/apis';
+      const accept = req.headers.accept ?? '';
+      const agg = /g=apidiscovery\.k8s\.io;v=(v2beta1|v2);as=APIGroupDiscoveryList/.exec(accept.replace(/\s+/g, ''));
+      if (agg) {
+        const d = this.discovery.aggregatedDoc(p, agg[1])!;
+        return this.writeDoc(ctx, d.body, d.etag, `application/json;g=apidiscovery.k8s.io;v=${agg[1]};as=APIGroupDiscoveryList`);
+      }
+      const d = this.discovery.get(p)!;
+      return this.writeDoc(ctx, d.body, d.etag, 'application/json');
+    }
+    const d = this.discovery.get(path.replace(/\/$/, ''));
+    if (d) return this.writeDoc(ctx, d.body, d.etag, 'application/json');
+    if (path.startsWith('/openapi/')) return this.openapi.serve(ctx, path);
+    throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  }
+
+  private writeDoc(ctx: RequestContext, body: string, etag: string, contentType: string): void {
+    const { req, res } = ctx;
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, { etag });
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': contentType, etag, 'cache-control': 'no-cache, private', 'content-length': String(Buffer.byteLength(body)) });
+    res.end(body);
+  }
+
+  private health(ctx: RequestContext, path: string): void {
+    const checks: [string, boolean][] = [
+      ['ping', true],
+      ['log', true],
+      ['etcd', !this.cache.failure],
+      ['poststarthook/bootstrap-controller', this.ready],
+      ['poststarthook/watch-cache', this.cache.revision > 0 || this.ready],
+    ];
+    const isReadyz = path.startsWith('/readyz');
+    if (isReadyz) checks.push(['informer-sync', this.ready], ['shutdown', this.ready]);
+    const sub = path.split('/')[2];
+    if (sub) {
+      const c = checks.find(([n]) => n === sub || `poststarthook/${sub}` === n);
+      if (!c) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      return text(ctx.res, c[1] ? 200 : 500, c[1] ? 'ok' : `[-]${c[0]} failed: reason withheld`);
+    }
+    const exclude = new Set(ctx.query.getAll('exclude'));
+    const active = checks.filter(([n]) => !exclude.has(n));
+    const ok = active.every(([, v]) => v);
+    const name = path.slice(1).split('/')[0];
+    if (ctx.query.has('verbose') || !ok) {
+      const lines = active.map(([n, v]) => (v ? `[+]${n} ok` : `[-]${n} failed: reason withheld`));
+      lines.push(ok ? `${name} check passed` : `${name} check failed`);
+      return text(ctx.res, ok ? 200 : 500, lines.join('\n') + '\n');
+    }
+    text(ctx.res, 200, 'ok');
+  }
+}
+
+function text(res: Res, code: number, body: string): void {
+  res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'content-length': String(Buffer.byteLength(body)) });
+  res.end(body);
+}
+
+/** what system:public-info-viewer grants anonymous users upstream */
+function isPublicPath(p: string): boolean {
+  return p === '/healthz' || p === '/livez' || p === '/readyz' || p === '/version' || p === '/version/'
+    || p.startsWith('/healthz/') || p.startsWith('/livez/') || p.startsWith('/readyz/');
+}

@@ -1,0 +1,31 @@
+// Objects are stored as JSON without metadata.resourceVersion: the datastore's modRevision is the
+// resourceVersion, as with upstream's etcd3 store. A value transformer (encryption at rest) sits
+// between the codec and the datastore.
+
+import type { KObject } from '../../api/types.js';
+import type { KeyValue } from '../../storage/interface.js';
+
+/** Encrypts/decrypts stored bytes per key; identity by default. */
+export interface ValueTransformer {
+  toStorage(key: string, plain: Uint8Array): Uint8Array;
+  fromStorage(key: string, stored: Uint8Array): Uint8Array;
+}
+
+export const identityTransformer: ValueTransformer = {
+  toStorage: (_k, v) => v,
+  fromStorage: (_k, v) => v,
+};
+
+export function encodeForStorage(obj: KObject, key: string, t: ValueTransformer): Uint8Array {
+  const meta = obj.metadata ?? {};
+  const { resourceVersion: _rv, selfLink: _sl, ...rest } = meta;
+  const stored = { ...obj, metadata: rest };
+  return t.toStorage(key, Buffer.from(JSON.stringify(stored)));
+}
+
+export function decodeFromStorage(kv: KeyValue, t: ValueTransformer, rv = kv.modRevision): KObject {
+  const bytes = t.fromStorage(kv.key, kv.value);
+  const obj = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as KObject;
+  obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(rv) };
+  return obj;
+}

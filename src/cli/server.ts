@@ -1,0 +1,75 @@
+// `kumo server`: the all-in-one control plane on the embedded datastore. Creates the PKI on first
+// start, serves the API, writes the admin kubeconfig once /readyz is ok, and shuts down cleanly
+// on SIGTERM/SIGINT.
+import { mkdirSync } from 'node:fs';
+import { homedir, hostname, networkInterfaces } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ensureServerPKI, writeAdminKubeconfig } from '../pki/index.js';
+import { openBackend } from '../storage/index.js';
+import { APIServer } from '../apiserver/server.js';
+import { IPAllocator } from '../apiserver/registry/ipallocator.js';
+import { parseFlags, usage, type FlagSpec } from './flags.js';
+
+const FLAGS: FlagSpec[] = [
+  { name: 'data-dir', type: 'string', default: join(homedir(), '.kumo'), help: 'directory for the datastore, PKI and kubeconfig' },
+  { name: 'bind-address', type: 'string', default: '127.0.0.1', help: 'IP address to serve HTTPS on' },
+  { name: 'secure-port', type: 'number', default: 6443, help: 'HTTPS port (0 picks a free one)' },
+  { name: 'advertise-address', type: 'string', default: '', help: 'IP published in the kubernetes Service endpoints (default: first non-loopback IPv4)' },
+  { name: 'write-kubeconfig', type: 'string', default: '', help: 'where to write the admin kubeconfig (default DATA-DIR/kubeconfig)' },
+  { name: 'service-cluster-ip-range', type: 'string', default: '10.96.0.0/12', help: 'CIDR for Service cluster IPs' },
+  { name: 'datastore-endpoint', type: 'string', default: '', help: 'datastore: empty for embedded SQLite in DATA-DIR, sqlite://PATH, memory://' },
+  { name: 'emulated-version', type: 'string', default: '', help: 'Kubernetes version to report (1.27–1.33)' },
+  { name: 'help', type: 'bool', default: false, help: 'show this help' },
+];
+
+function defaultAdvertiseAddress(): string | undefined {
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}
+
+export async function serverCommand(args: string[]): Promise<void> {
+  const { flags } = parseFlags('server', args, FLAGS);
+  if (flags.help) { console.log(usage('server', 'Run the Kumo control plane (API server on the embedded datastore).', FLAGS)); return; }
+  const started = Date.now();
+  const dataDir = resolve(String(flags['data-dir']));
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const bind = String(flags['bind-address']);
+  const range = String(flags['service-cluster-ip-range']);
+  const serviceIP = new IPAllocator(range).ipAt(0);
+  const advertise = String(flags['advertise-address']) || defaultAdvertiseAddress();
+  const ips = [bind, advertise].filter((x): x is string => !!x && x !== '0.0.0.0' && x !== '::');
+  const pki = await ensureServerPKI(dataDir, { hostnames: [hostname()], ips, serviceIP });
+  for (const c of pki.changes) console.log(`pki: ${c}`);
+  const backend = await openBackend(String(flags['datastore-endpoint']) || undefined, dataDir);
+  const server = new APIServer({
+    bindAddress: bind,
+    securePort: Number(flags['secure-port']),
+    serviceClusterIPRange: range,
+    advertiseAddress: advertise,
+    tls: { certPem: pki.apiserver.certPem, keyPem: pki.apiserver.keyPem, clientCAPem: pki.ca.certPem },
+    backend,
+    emulatedVersion: String(flags['emulated-version']) || undefined,
+  });
+  let stopping = false;
+  const stop = async (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`received ${sig}, shutting down`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await server.stop();
+    await backend.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  await server.start();
+  const host = bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind.includes(':') ? `[${bind}]` : bind;
+  const url = `https://${host}:${server.listenPort}`;
+  const kubeconfig = resolve(String(flags['write-kubeconfig']) || join(dataDir, 'kubeconfig'));
+  await writeAdminKubeconfig(pki, kubeconfig, { server: url });
+  console.log(`Kumo ${server.version.gitVersion} is ready at ${url} (${Date.now() - started} ms); kubeconfig: ${kubeconfig}`);
+  console.log(`  export KUBECONFIG=${kubeconfig}`);
+}

@@ -101,7 +101,8 @@ export function unsupportedMediaType(contentType: string, supported: string[]): 
 /** One field error, in upstream's field.Error shape. */
 export interface FieldError {
   type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueForbidden'
-    | 'FieldValueDuplicate' | 'FieldValueTooLong' | 'FieldValueTooMany' | 'FieldValueTypeInvalid';
+    | 'FieldValueDuplicate' | 'FieldValueTooLong' | 'FieldValueTooMany' | 'FieldValueTypeInvalid'
+    | 'FieldValueNotFound';
   field: string;
   message: string;
 }
@@ -115,6 +116,7 @@ const FIELD_ERROR_TEXT: Record<FieldError['type'], string> = {
   FieldValueTooLong: 'Too long',
   FieldValueTooMany: 'Too many',
   FieldValueTypeInvalid: 'Invalid value',
+  FieldValueNotFound: 'Not found',
 };
 
 /** Helpers that produce upstream's exact field error messages. */
@@ -132,6 +134,10 @@ export const field = {
     ({ type: 'FieldValueDuplicate', field: f, message: `Duplicate value: ${fmtValue(value)}` }),
   tooLong: (f: string, max: number): FieldError =>
     ({ type: 'FieldValueTooLong', field: f, message: `Too long: may not be more than ${max} bytes` }),
+  notFound: (f: string, value: unknown): FieldError =>
+    ({ type: 'FieldValueNotFound', field: f, message: `Not found: ${fmtValue(value)}` }),
+  tooMany: (f: string, actual: number, max: number): FieldError =>
+    ({ type: 'FieldValueTooMany', field: f, message: `Too many: ${actual}: must have at most ${max} items` }),
   typeInvalid: (f: string, value: unknown, detail: string): FieldError =>
     ({ type: 'FieldValueTypeInvalid', field: f, message: `Invalid value: ${fmtValue(value)}: ${detail}` }),
 };

@@ -13,7 +13,6 @@ import type { WatchCache, ResourceCache } from '../storage/watchcache.js';
 import { encodeForStorage, decodeFromStorage, type ValueTransformer } from '../storage/codec.js';
 import type { CachedObject } from '../storage/cached.js';
 import type { Strategy } from './strategy.js';
-import { validateMeta, validateMetaUpdate } from './meta.js';
 import { generateName } from './names.js';
 
 export interface DeleteOptions {
@@ -140,9 +139,8 @@ export class Store {
   }
 
   private check(obj: KObject, old: KObject | undefined): void {
-    const errs: FieldError[] = validateMeta(obj, this.type);
-    if (old) errs.push(...validateMetaUpdate(obj, old));
-    errs.push(...this.strategy.validate(obj, old));
+    // the per-kind validators check ObjectMeta too, with each kind's name rule
+    const errs: FieldError[] = this.strategy.validate(obj, old);
     if (errs.length) throw invalid(this.type.kind, this.type.group, obj.metadata?.name ?? '', errs);
   }
 
@@ -198,6 +196,8 @@ export class Store {
       }
       if (!meta.resourceVersion) meta.resourceVersion = String(current.rv);
       this.prepareUpdate(desired, old, opts.subresource);
+      // upstream defaults every decoded object, on update as on create
+      this.strategy.defaults(desired);
       await this.strategy.prepareForUpdate(desired, old, { type: this.type, dryRun: opts.dryRun });
       // pods/binding sets spec.nodeName, which a pod update may not change: validate it as a new object
       this.check(desired, opts.subresource === 'binding' ? undefined : old);

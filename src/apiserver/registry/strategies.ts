@@ -2,11 +2,11 @@
 // itself owns on create/update (status reset, pod phase and QoS class, Service IP and NodePort
 // allocation, namespace phase).
 
-import { invalid, type FieldError } from '../../machinery/errors.js';
+import { invalid, badRequest, type FieldError } from '../../machinery/errors.js';
 import type { KObject, ResourceType } from '../../api/types.js';
 import { resourceKey } from '../../api/types.js';
 import { defaulters, podQOSClass } from '../../api/defaults/index.js';
-import { validators } from '../../api/validation/index.js';
+import { validators, normalizeSecret, secretDataError } from '../../api/validation/index.js';
 import type { Strategy } from './strategy.js';
 import type { IPAllocator, PortAllocator } from './ipallocator.js';
 
@@ -54,7 +54,12 @@ export function strategyFor(type: ResourceType, deps: StrategyDeps): Strategy {
       // stringData is a write-only convenience: merged into data (base64) as upstream's conversion does
       return {
         ...base,
-        defaults(obj) { mergeStringData(obj); base.defaults(obj); },
+        defaults(obj) {
+          normalizeSecret(obj);
+          const bad = secretDataError(obj);
+          if (bad) throw badRequest(bad);
+          base.defaults(obj);
+        },
       };
     default:
       return base;
@@ -150,11 +155,3 @@ export function markServiceAllocations(services: Iterable<KObject>, deps: Strate
 }
 
 
-function mergeStringData(obj: KObject): void {
-  const sd = obj.stringData as Record<string, unknown> | undefined;
-  if (sd === undefined) return;
-  delete obj.stringData;
-  if (sd === null || typeof sd !== 'object') return;
-  const data = ((obj.data ??= {}) as Record<string, string>);
-  for (const [k, v] of Object.entries(sd)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
-}

@@ -13,6 +13,7 @@ deps: $(NODE_MODULES_STAMP)
 
 build: deps
 	node scripts/gen-models.mjs
+	node scripts/gen-proto.mjs
 	npx tsc -p tsconfig.json
 
 typecheck: deps

@@ -171,7 +171,10 @@ describe('SqliteBackend specifics', () => {
 
   it('every acknowledged write survives kill -9 of the writing process', async () => {
     const path = fresh();
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./sqlite-crash-child.ts', import.meta.url)), path],
+    // run the child the way this test runs: TypeScript via tsx in development, compiled JS from dist/
+    const ts = import.meta.url.endsWith('.ts');
+    const childFile = fileURLToPath(new URL(ts ? './sqlite-crash-child.ts' : './sqlite-crash-child.js', import.meta.url));
+    const child = spawn(process.execPath, [...(ts ? ['--import', 'tsx'] : []), childFile, path],
       { stdio: ['ignore', 'pipe', 'inherit'] });
     const acked: string[] = [];
     let buf = '';

@@ -1,0 +1,262 @@
+// API server benchmark (issue: foundation). Starts real `kumo server` processes and measures:
+//   startup   cold start on an existing data dir to /readyz ok
+//   idle_rss  resident memory of an idle server
+//   creates   32 concurrent HTTPS clients creating 1 KiB ConfigMaps (durable), with the raw
+//             datastore rate measured in the same run as the ceiling
+//   watch     1,000 concurrent watches: latency from a write's reply to the event at the last watcher
+//   list      LIST of 10,000 ~4 KiB pods as JSON and as Table
+// Prints a table and writes JSON to bench/results/. Not a test: nothing here asserts a time.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import https from 'node:https';
+import http2 from 'node:http2';
+import { parse as parseYAML } from 'yaml';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const only = process.argv.slice(2);
+const want = (name) => only.length === 0 || only.includes(name);
+
+function pct(sorted, p) {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+async function startServer(dir) {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [join(ROOT, 'bin/kumo'), 'server', '--data-dir', dir, '--secure-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const m = await new Promise((resolve, reject) => {
+    const onData = (d) => {
+      out += d;
+      const mm = /is ready at (https:\/\/\S+) \((\d+) ms\); kubeconfig: (\S+)/.exec(out);
+      if (mm) resolve(mm);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));
+  });
+  const readyMs = performance.now() - t0;
+  const kc = parseYAML(readFileSync(m[3], 'utf8'));
+  const tls = {
+    ca: Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64'),
+    cert: Buffer.from(kc.users[0].user['client-certificate-data'], 'base64'),
+    key: Buffer.from(kc.users[0].user['client-key-data'], 'base64'),
+  };
+  return { child, url: new URL(m[1]), tls, readyMs, selfReportedMs: Number(m[2]) };
+}
+
+function stop(s) {
+  return new Promise((r) => { s.child.once('exit', r); s.child.kill('SIGTERM'); });
+}
+
+function rssMB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+function req(s, agent, method, path, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const data = body ? Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) : undefined;
+    const r = https.request({ host: s.url.hostname, port: s.url.port, method, path, agent, ...s.tls,
+      headers: { ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}), ...headers } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
+    });
+    r.on('error', reject);
+    if (data) r.write(data);
+    r.end();
+  });
+}
+
+/** Raw datastore ceiling: the same writes straight into a SqliteBackend, 32 in flight. */
+async function rawDatastore(n) {
+  const { SqliteBackend } = await import(join(ROOT, 'dist/storage/sqlite.js'));
+  const dir = mkdtempSync(join(tmpdir(), 'kumo-bench-raw-'));
+  const b = new SqliteBackend(join(dir, 'state.db'));
+  const value = Buffer.alloc(1024, 'x');
+  let i = 0;
+  const lat = [];
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    while (i < n) {
+      const k = `/registry/configmaps/bench/cm-${i++}`;
+      const s = performance.now();
+      await b.create(k, value);
+      lat.push(performance.now() - s);
+    }
+  }));
+  const secs = (performance.now() - t0) / 1000;
+  await b.close();
+  rmSync(dir, { recursive: true, force: true });
+  lat.sort((a, b) => a - b);
+  return { creates_per_sec: round(n / secs, 0), p50_ms: round(pct(lat, 50)), p99_ms: round(pct(lat, 99)) };
+}
+
+async function createsBench(s, n) {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 32 });
+  await req(s, agent, 'POST', '/api/v1/namespaces', { metadata: { name: 'bench' } });
+  const data = { payload: 'x'.repeat(1024 - 100) };
+  let i = 0;
+  const lat = [];
+  let errors = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    while (i < n) {
+      const name = `cm-${i++}`;
+      const st = performance.now();
+      const r = await req(s, agent, 'POST', '/api/v1/namespaces/bench/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
+      lat.push(performance.now() - st);
+      if (r.status !== 201) errors++;
+    }
+  }));
+  const secs = (performance.now() - t0) / 1000;
+  agent.destroy();
+  lat.sort((a, b) => a - b);
+  return { clients: 32, creates: n, errors, creates_per_sec: round(n / secs, 0), p50_ms: round(pct(lat, 50)), p99_ms: round(pct(lat, 99)) };
+}
+
+async function watchBench(s, watchers, writes) {
+  await req(s, undefined, 'POST', '/api/v1/namespaces', { metadata: { name: 'watchbench' } });
+  // many watches multiplexed over a few HTTP/2 connections, as client-go does
+  const sessions = Array.from({ length: 8 }, () => http2.connect(s.url.origin, { ...s.tls, settings: { enablePush: false } }));
+  const arrivals = new Map(); // name -> count
+  const lastArrival = new Map(); // name -> time last watcher saw it
+  let established = 0;
+  const streams = [];
+  for (let w = 0; w < watchers; w++) {
+    const sess = sessions[w % sessions.length];
+    const st = sess.request({ ':path': '/api/v1/namespaces/watchbench/configmaps?watch=true&resourceVersion=1&allowWatchBookmarks=false' });
+    let buf = '';
+    st.on('response', () => { established++; });
+    st.on('data', (d) => {
+      buf += d;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i); buf = buf.slice(i + 1);
+        const name = /"name":"(wb-\d+)"/.exec(line)?.[1];
+        if (!name) continue;
+        const c = (arrivals.get(name) ?? 0) + 1;
+        arrivals.set(name, c);
+        if (c === watchers) lastArrival.set(name, performance.now());
+      }
+    });
+    st.on('error', () => {});
+    streams.push(st);
+  }
+  while (established < watchers) await new Promise((r) => setTimeout(r, 20));
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+  const replied = new Map();
+  for (let i = 0; i < writes; i++) {
+    const name = `wb-${i}`;
+    const r = await req(s, agent, 'POST', '/api/v1/namespaces/watchbench/configmaps', { metadata: { name }, data: { i: String(i) } });
+    if (r.status !== 201) throw new Error(`create failed ${r.status}`);
+    replied.set(name, performance.now());
+    await new Promise((r2) => setTimeout(r2, 20));
+  }
+  const deadline = Date.now() + 10_000;
+  while (lastArrival.size < writes && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const lat = [];
+  for (const [name, t] of replied) {
+    const a = lastArrival.get(name);
+    if (a !== undefined) lat.push(Math.max(0, a - t));
+  }
+  lat.sort((a, b) => a - b);
+  for (const st of streams) st.close();
+  for (const sess of sessions) sess.close();
+  agent.destroy();
+  return { watchers, writes, delivered_to_all: lat.length, p50_ms: round(pct(lat, 50)), p99_ms: round(pct(lat, 99)), max_ms: round(lat[lat.length - 1] ?? NaN) };
+}
+
+function podOfSize(i) {
+  const labels = {}; const annotations = {};
+  for (let k = 0; k < 8; k++) labels[`label-${k}`] = `value-${k}-${i % 10}`;
+  annotations['bench/padding'] = 'p'.repeat(2200);
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: `pod-${String(i).padStart(5, '0')}`, labels, annotations },
+    spec: {
+      containers: [{ name: 'app', image: 'registry.local/app:1.0', ports: [{ containerPort: 8080 }],
+        env: Array.from({ length: 8 }, (_, e) => ({ name: `ENV_${e}`, value: `value-${e}` })),
+        resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } } }],
+    },
+  };
+}
+
+async function listBench(s, n) {
+  await req(s, undefined, 'POST', '/api/v1/namespaces', { metadata: { name: 'listbench' } });
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 32 });
+  let i = 0;
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    while (i < n) {
+      const r = await req(s, agent, 'POST', '/api/v1/namespaces/listbench/pods', podOfSize(i++));
+      if (r.status !== 201) throw new Error(`pod create ${r.status}: ${r.body}`);
+    }
+  }));
+  const one = await req(s, agent, 'GET', '/api/v1/namespaces/listbench/pods/pod-00000');
+  const time = async (headers) => {
+    const runs = [];
+    let bytes = 0;
+    for (let k = 0; k < 7; k++) {
+      const t0 = performance.now();
+      const r = await req(s, agent, 'GET', '/api/v1/namespaces/listbench/pods', undefined, headers);
+      runs.push(performance.now() - t0);
+      bytes = r.body.length;
+      if (r.status !== 200) throw new Error(`list ${r.status}`);
+    }
+    runs.sort((a, b) => a - b);
+    return { median_ms: round(pct(runs, 50)), min_ms: round(runs[0]), bytes };
+  };
+  const json = await time({ accept: 'application/json' });
+  const table = await time({ accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' });
+  agent.destroy();
+  return { pods: n, pod_bytes: one.body.length, json, table };
+}
+
+async function main() {
+  let commit = 'unknown';
+  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim(); } catch { /* not a checkout */ }
+  const results = { commit, date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length };
+  const dir = mkdtempSync(join(tmpdir(), 'kumo-bench-'));
+  try {
+    let s = await startServer(dir);
+    await new Promise((r) => setTimeout(r, 3000));
+    results.idle_rss_mb = round(rssMB(s.child.pid), 1);
+    if (want('creates')) {
+      results.datastore_raw = await rawDatastore(20000);
+      results.creates = await createsBench(s, 20000);
+      results.creates.ratio_to_datastore = round(results.creates.creates_per_sec / results.datastore_raw.creates_per_sec, 3);
+    }
+    if (want('watch')) results.watch = await watchBench(s, 1000, 100);
+    if (want('list')) results.list = await listBench(s, 10000);
+    const count = JSON.parse((await req(s, undefined, 'GET', '/api/v1/configmaps?limit=1')).body).metadata.remainingItemCount ?? 0;
+    const pods = JSON.parse((await req(s, undefined, 'GET', '/api/v1/pods?limit=1')).body).metadata.remainingItemCount ?? 0;
+    await stop(s);
+    if (want('startup')) {
+      // cold start on the now non-empty data dir
+      const starts = [];
+      for (let k = 0; k < 3; k++) {
+        s = await startServer(dir);
+        starts.push({ ready_ms: round(s.readyMs, 0), self_reported_ms: s.selfReportedMs });
+        if (k < 2) await stop(s);
+      }
+      await new Promise((r) => setTimeout(r, 3000));
+      results.startup = { objects_in_store: count + pods + 2, runs: starts, rss_mb_after_load: round(rssMB(s.child.pid), 1) };
+      await stop(s);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const outDir = join(ROOT, 'bench', 'results');
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `apiserver-${results.date.slice(0, 10)}-${commit}.json`);
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  console.log(JSON.stringify(results, null, 2));
+  console.log(`\nwritten to ${file}`);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

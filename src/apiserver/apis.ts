@@ -4,21 +4,25 @@
 import type { ResourceType } from '../api/types.js';
 import { apiVersionOf } from '../api/types.js';
 import type { Store } from './registry/store.js';
+import type { Converter } from '../api/conversion/index.js';
 
 export interface ServedResource {
   type: ResourceType;
   store: Store;
+  /** set when this version is not the store's (storage) version */
+  convert?: Converter;
 }
 
 export class APIRegistry {
   private readonly byPath = new Map<string, ServedResource>();
   private readonly groupVersions = new Map<string, ServedResource[]>();
 
-  add(type: ResourceType, store: Store): void {
+  add(type: ResourceType, store: Store, convert?: Converter): void {
     const gv = apiVersionOf(type);
-    this.byPath.set(`${gv}/${type.resource}`, { type, store });
+    const sr: ServedResource = { type, store, convert };
+    this.byPath.set(`${gv}/${type.resource}`, sr);
     if (!this.groupVersions.has(gv)) this.groupVersions.set(gv, []);
-    this.groupVersions.get(gv)!.push({ type, store });
+    this.groupVersions.get(gv)!.push(sr);
   }
 
   lookup(group: string, version: string, resource: string): ServedResource | undefined {

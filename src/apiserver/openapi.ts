@@ -1,27 +1,45 @@
 // /openapi/v2 and /openapi/v3: documents built lazily from the schema registry on first request,
 // cached as bytes, and served with ETags (v3 group documents are immutable per hash, as upstream).
+// /openapi/v2 is also served as gnostic protobuf when asked for and the descriptor was extracted at
+// build time; it is encoded from the JSON bytes and shares their ETag, as kube-openapi does.
 import { StatusError } from '../machinery/errors.js';
 import { openAPIv2Serialized, openAPIv3Serialized, buildOpenAPIv3Index } from '../api/schema/index.js';
+import { encodeOpenAPIv2, gnosticAvailable, negotiateOpenAPIv2, OPENAPI_V2_PROTOBUF } from './openapi-proto/index.js';
 import type { ResourceType } from '../api/types.js';
 import type { APIRegistry } from './apis.js';
 import type { RequestContext } from './http/types.js';
 
 export class OpenAPIHandler {
   private index?: string;
+  private v2Proto?: { etag: string; bytes: Buffer };
   constructor(private readonly registry: APIRegistry) {}
 
+  private served?: ResourceType[];
+
+  /** The served types; the same array while they are unchanged, since documents are cached per array. */
   private types(): ResourceType[] {
-    return this.registry.all().map((s) => s.type);
+    const now = this.registry.all().map((s) => s.type);
+    const prev = this.served;
+    if (!prev || prev.length !== now.length || now.some((t, i) => t !== prev[i])) this.served = now;
+    return this.served!;
   }
 
   serve(ctx: RequestContext, path: string): void {
     const { req, res } = ctx;
     if (path === '/openapi/v2') {
-      const accept = req.headers.accept ?? '';
-      if (accept && !/application\/json|\*\/\*/.test(accept)) {
-        throw new StatusError(406, 'NotAcceptable', 'only the following media types are accepted: application/json');
+      res.setHeader('vary', 'Accept');
+      const format = negotiateOpenAPIv2(req.headers.accept, gnosticAvailable());
+      if (!format) {
+        // upstream answers an unservable Accept with a bare 406
+        res.writeHead(406, { 'content-length': '0' });
+        res.end();
+        return;
       }
       const doc = openAPIv2Serialized(this.types());
+      if (format === 'protobuf') {
+        if (this.v2Proto?.etag !== doc.etag) this.v2Proto = { etag: doc.etag, bytes: Buffer.from(encodeOpenAPIv2(JSON.parse(doc.json) as object)) };
+        return write(ctx, this.v2Proto.bytes, doc.etag, OPENAPI_V2_PROTOBUF, false);
+      }
       return write(ctx, doc.json, doc.etag, 'application/json', false);
     }
     if (path === '/openapi/v3' || path === '/openapi/v3/') {
@@ -41,7 +59,7 @@ export class OpenAPIHandler {
   }
 }
 
-function write(ctx: RequestContext, body: string, etag: string | undefined, contentType: string, immutable: boolean): void {
+function write(ctx: RequestContext, body: string | Buffer, etag: string | undefined, contentType: string, immutable: boolean): void {
   const { req, res } = ctx;
   const headers: Record<string, string> = {
     'content-type': contentType,

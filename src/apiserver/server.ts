@@ -4,6 +4,7 @@
 import http2 from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import { builtinResources } from '../api/resources.js';
+import { converters } from '../api/conversion/index.js';
 import { StatusError } from '../machinery/errors.js';
 import type { Backend } from '../storage/interface.js';
 import { APIRegistry, type ServedResource } from './apis.js';
@@ -32,13 +33,6 @@ export interface APIServerConfig {
   transformer?: ValueTransformer;
   /** Kubernetes minor version to report (kubectl's dispatcher picks its client by it) */
   emulatedVersion?: string;
-}
-
-/** storage prefixes shared by several served versions of one resource */
-function storageResourceOf(group: string, resource: string): string {
-  if (group === 'events.k8s.io' && resource === 'events') return 'events.k8s.io-events';
-  if (group === 'autoscaling' && resource === 'horizontalpodautoscalers') return 'horizontalpodautoscalers';
-  return resource;
 }
 
 export class APIServer {
@@ -71,17 +65,21 @@ export class APIServer {
     const namespaces = () => this.registry.lookup('', 'v1', 'namespaces')!;
     const stores = new Map<string, Store>();
     for (const type of builtinResources) {
-      const sres = storageResourceOf(type.group, type.resource);
+      // one storage prefix per resource name: events.k8s.io/v1 Events are core/v1 Events, HPA v1 and v2 share
+      const sres = type.resource;
       let store = stores.get(sres);
       if (!store) {
+        // the first served version of a resource is its storage version
         store = new Store(type, sres, this.config.backend, this.cache, this.transformer,
           strategyFor(type, this.allocators),
           (name) => namespaces().store.cache.objects.get(namespaces().store.key('', name))?.obj);
         stores.set(sres, store);
+        this.registry.add(type, store);
+        continue;
       }
-      this.registry.add(type, store.type === type ? store : new Store(type, sres, this.config.backend, this.cache,
-        this.transformer, strategyFor(type, this.allocators),
-        (name) => namespaces().store.cache.objects.get(namespaces().store.key('', name))?.obj));
+      const convert = converters[`${type.group}/${type.version}/${type.resource}`];
+      if (!convert) throw new Error(`no conversion from ${store.type.group}/${store.type.version} to ${type.group}/${type.version} ${type.resource}`);
+      this.registry.add(type, store, convert);
     }
     const services = this.registry.lookup('', 'v1', 'services')!;
     markServiceAllocations([...services.store.cache.objects.values()].map((c) => c.obj), this.allocators);

@@ -10,6 +10,7 @@ import type { ServedResource } from '../apis.js';
 import { decodeFromStorage, type ValueTransformer } from '../storage/codec.js';
 import type { WatchCache } from '../storage/watchcache.js';
 import { buildFilter } from './filter.js';
+import { viewOf, toServed } from '../storage/view.js';
 
 export interface ListResult {
   /** JSON text of each item, in key order */
@@ -72,13 +73,13 @@ export async function list(sr: ServedResource, namespace: string, query: URLSear
   const prefix = store.listPrefix(namespace);
   if (cont) {
     const tok = decodeContinue(cont);
-    return listFromStore(prefix, tok.rv, prefix + tok.start, limit, filter, backend, transformer, true);
+    return listFromStore(sr, prefix, tok.rv, prefix + tok.start, limit, filter, backend, transformer, true);
   }
   // legacy semantics: a non-zero resourceVersion with a limit and no match means Exact
   const exact = match === 'Exact' || (!match && limit > 0 && rv !== undefined && rv > 0);
   if (exact && rv !== undefined && rv > 0) {
     if (rv > cache.revision && !(await cache.waitFor(rv, 3000))) throw tooLargeRV(rv, cache.revision);
-    if (rv !== cache.revision) return listFromStore(prefix, rv, prefix, limit, filter, backend, transformer, false);
+    if (rv !== cache.revision) return listFromStore(sr, prefix, rv, prefix, limit, filter, backend, transformer, false);
   } else if (rv === undefined) {
     await cache.sync();
   } else if (rv > 0 && !(await cache.waitFor(rv, 3000))) {
@@ -96,7 +97,7 @@ export async function list(sr: ServedResource, namespace: string, query: URLSear
   for (; i < keys.length; i++) {
     const k = keys[i];
     if (!k.startsWith(prefix)) break;
-    const c = rc.objects.get(k)!;
+    const c = viewOf(sr.convert, rc.objects.get(k)!);
     if (!filter.matches(c.obj)) continue;
     if (limit > 0 && items.length >= limit) {
       nextKey = k;
@@ -124,7 +125,7 @@ function lowerBound(keys: string[], k: string): number {
   return lo;
 }
 
-async function listFromStore(prefix: string, rv: number, startKey: string, limit: number,
+async function listFromStore(sr: ServedResource, prefix: string, rv: number, startKey: string, limit: number,
   filter: ReturnType<typeof buildFilter>, backend: Backend, transformer: ValueTransformer,
   isContinue: boolean): Promise<ListResult> {
   const items: ListResult['items'] = [];
@@ -138,7 +139,7 @@ async function listFromStore(prefix: string, rv: number, startKey: string, limit
       let stopped = false;
       for (let i = 0; i < res.kvs.length; i++) {
         const kv = res.kvs[i];
-        const obj = decodeFromStorage(kv, transformer);
+        const obj = toServed(sr.convert, decodeFromStorage(kv, transformer));
         if (!filter.matches(obj)) continue;
         if (limit > 0 && items.length >= limit) {
           nextKey = kv.key;

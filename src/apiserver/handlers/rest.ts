@@ -22,6 +22,7 @@ import { list, listJSON, parseRV, tooLargeRV } from './list.js';
 import { watch } from './watch.js';
 import { includeObjectParam, partialMetadata, tableOf } from './table.js';
 import { gracePeriodFor } from './graceful.js';
+import { viewOf, toServed, toStorage } from '../storage/view.js';
 
 export interface RestDeps {
   /** the pods resource, which bindings write to */
@@ -59,7 +60,7 @@ export async function handleResource(ctx: RequestContext, sr: ServedResource, de
   switch (info.verb) {
     case 'get': {
       if (sub === 'scale') return writeJSON(res, 200, toScale(sr, (await getAt(sr, ns, info.name, query, deps)).obj), out.contentType);
-      const c = await getAt(sr, ns, info.name, query, deps);
+      const c = viewOf(sr.convert, await getAt(sr, ns, info.name, query, deps));
       return writeObject(ctx, out, sr, c.obj, 200, c.json);
     }
     case 'list': {
@@ -133,8 +134,8 @@ async function decodeBody(ctx: RequestContext, sr: ServedResource): Promise<KObj
 async function create(ctx: RequestContext, sr: ServedResource, ns: string, out: Output): Promise<void> {
   const dryRun = dryRunParam(ctx.query);
   const obj = await decodeBody(ctx, sr);
-  const created = await sr.store.create(obj, ns, { dryRun });
-  writeObject(ctx, out, sr, created, 201);
+  const created = await sr.store.create(toStorage(sr.convert, obj), ns, { dryRun });
+  writeObject(ctx, out, sr, toServed(sr.convert, created), 201);
 }
 
 async function update(ctx: RequestContext, sr: ServedResource, ns: string, name: string, sub: string, out: Output): Promise<void> {
@@ -145,9 +146,9 @@ async function update(ctx: RequestContext, sr: ServedResource, ns: string, name:
   }
   const obj = await decodeBody(ctx, sr);
   const allowCreate = ['endpoints', 'leases', 'events', 'services'].includes(sr.type.resource) && !sub;
-  const r = await sr.store.update(ns, name, () => obj, { dryRun, subresource: sub, allowCreate });
+  const r = await sr.store.update(ns, name, () => toStorage(sr.convert, obj), { dryRun, subresource: sub, allowCreate });
   if (!r.created && !dryRun) await sr.store.finishDeletionIfDone(r.obj);
-  writeObject(ctx, out, sr, r.obj, r.created ? 201 : 200);
+  writeObject(ctx, out, sr, toServed(sr.convert, r.obj), r.created ? 201 : 200);
 }
 
 /** Applies a patch document of the request's patch type to a JSON object. */
@@ -185,7 +186,8 @@ async function patch(ctx: RequestContext, sr: ServedResource, ns: string, name: 
   if (sub === 'scale') {
     return applyScale(ctx, sr, ns, name, (cur) => applyPatch(ctx, sr, cur, body, pt), dryRun, out);
   }
-  const r = await sr.store.update(ns, name, (cur) => {
+  const r = await sr.store.update(ns, name, (stored) => {
+    const cur = toServed(sr.convert, stored);
     const patched = applyPatch(ctx, sr, cur, body, pt);
     if (patched === null || typeof patched !== 'object' || Array.isArray(patched)) throw badRequest('patch produced a non-object');
     checkTypeMeta(patched, sr.type);
@@ -194,10 +196,10 @@ async function patch(ctx: RequestContext, sr: ServedResource, ns: string, name: 
     // a patch never pins the resourceVersion unless the patch itself carries one
     const prv = (cur.metadata?.resourceVersion);
     if (patched.metadata?.resourceVersion === prv) delete patched.metadata!.resourceVersion;
-    return patched;
+    return toStorage(sr.convert, patched);
   }, { dryRun, subresource: sub });
   if (!dryRun) await sr.store.finishDeletionIfDone(r.obj);
-  writeObject(ctx, out, sr, r.obj, 200);
+  writeObject(ctx, out, sr, toServed(sr.convert, r.obj), 200);
 }
 
 function deleteOptions(ctx: RequestContext, body: Buffer): DeleteOptions {
@@ -232,7 +234,7 @@ async function del(ctx: RequestContext, sr: ServedResource, ns: string, name: st
   const dryRun = dryRunParam(ctx.query);
   const opts = deleteOptions(ctx, await readBody(ctx.req));
   const r = await sr.store.delete(ns, name, opts, { dryRun }, gracePeriodFor(sr.type));
-  writeObject(ctx, out, sr, r.obj, r.deleted ? 200 : 202);
+  writeObject(ctx, out, sr, toServed(sr.convert, r.obj), r.deleted ? 200 : 202);
 }
 
 async function deleteCollection(ctx: RequestContext, sr: ServedResource, ns: string, deps: RestDeps, out: Output): Promise<void> {
@@ -246,7 +248,7 @@ async function deleteCollection(ctx: RequestContext, sr: ServedResource, ns: str
     const m = it.obj.metadata!;
     try {
       const d = await sr.store.delete(m.namespace ?? '', m.name!, opts, { dryRun }, gracePeriodFor(sr.type));
-      items.push(d.obj);
+      items.push(toServed(sr.convert, d.obj));
     } catch (err) {
       if (!(err instanceof StatusError && err.code === 404)) throw err;
     }

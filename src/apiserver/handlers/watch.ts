@@ -12,6 +12,7 @@ import type { WatchCache } from '../storage/watchcache.js';
 import type { Output } from '../http/negotiate.js';
 import type { Req, Res } from '../http/types.js';
 import { buildFilter } from './filter.js';
+import { viewOf } from '../storage/view.js';
 import { parseRV, tooLargeRV } from './list.js';
 import { includeObjectParam, partialMetadata, tableOf } from './table.js';
 
@@ -34,6 +35,9 @@ function jsonLine(type: EventType, c: CachedObject): string {
 export async function watch(sr: ServedResource, namespace: string, name: string, query: URLSearchParams,
   cache: WatchCache, req: Req, res: Res, out: Output): Promise<void> {
   const { store, type } = sr;
+  const served = (ev: CacheEvent): CacheEvent => (sr.convert
+    ? { ...ev, object: viewOf(sr.convert, ev.object), prev: ev.prev && viewOf(sr.convert, ev.prev) }
+    : ev);
   const q = new URLSearchParams(query);
   if (name) {
     // GET …/{name}?watch=true is a watch on one object
@@ -74,7 +78,7 @@ export async function watch(sr: ServedResource, namespace: string, name: string,
   if (initial) {
     for (const k of rc.keys()) {
       if (!k.startsWith(prefix)) continue;
-      const c = rc.objects.get(k)!;
+      const c = viewOf(sr.convert, rc.objects.get(k)!);
       if (filter.matches(c.obj)) startEvents.push({ type: 'ADDED', obj: c });
     }
   } else {
@@ -89,7 +93,7 @@ export async function watch(sr: ServedResource, namespace: string, name: string,
     startEvents = [];
     for (const ev of evs) {
       if (!ev.object.key.startsWith(prefix)) continue;
-      const t = transition(ev, filter.matches);
+      const t = transition(served(ev), filter.matches);
       if (t) startEvents.push(t);
     }
   }
@@ -115,7 +119,7 @@ export async function watch(sr: ServedResource, namespace: string, name: string,
   };
   const listener = (ev: CacheEvent) => {
     if (!ev.object.key.startsWith(prefix)) return;
-    const t = transition(ev, filter.matches);
+    const t = transition(served(ev), filter.matches);
     lastRv = ev.rv;
     if (t) send(encode(t.type, t.obj));
   };

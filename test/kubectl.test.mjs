@@ -89,9 +89,9 @@ test('version, api-resources and the system namespaces', async () => {
   for (const n of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) assert.ok(ns.includes(`namespace/${n}`));
 });
 
-test('create, scale, label, annotate a deployment (kubectl 1.31)', async () => {
-  await ok(['create', 'ns', 'demo'], { minor: 31 });
-  await ok(['-n', 'demo', 'create', 'deployment', 'web', '--image=nginx', '--replicas=3'], { minor: 31 });
+test('create, scale, label, annotate a deployment (kubectl 1.33 sends protobuf bodies)', async () => {
+  await ok(['create', 'ns', 'demo'], { minor: 33 });
+  await ok(['-n', 'demo', 'create', 'deployment', 'web', '--image=nginx', '--replicas=3'], { minor: 33 });
   const d = JSON.parse(await ok(['-n', 'demo', 'get', 'deploy', 'web', '-o', 'json']));
   assert.equal(d.spec.replicas, 3);
   assert.deepEqual(d.spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } });
@@ -205,6 +205,23 @@ test('edit with EDITOR, delete -f and wait --for=delete', async () => {
   const gone = await k(['-n', 'demo', 'get', 'deploy', 'app']);
   assert.equal(gone.code, 1);
   assert.match(gone.stderr, /NotFound|not found/);
+});
+
+test('typed creates from kubectl 1.31 (JSON) and 1.32 (protobuf) give the same objects', async () => {
+  for (const minor of [31, 32]) {
+    const ns = `typed-${minor}`;
+    await ok(['create', 'ns', ns], { minor });
+    await ok(['-n', ns, 'create', 'secret', 'generic', 's', '--from-literal=k=v'], { minor });
+    await ok(['-n', ns, 'create', 'service', 'clusterip', 'svc', '--tcp=80:8080'], { minor });
+    await ok(['-n', ns, 'create', 'job', 'j', '--image=busybox', '--', 'echo', 'hi'], { minor });
+    const sec = JSON.parse(await ok(['-n', ns, 'get', 'secret', 's', '-o', 'json']));
+    assert.equal(Buffer.from(sec.data.k, 'base64').toString(), 'v');
+    const svc = JSON.parse(await ok(['-n', ns, 'get', 'svc', 'svc', '-o', 'json']));
+    assert.deepEqual(svc.spec.ports, [{ name: '80-8080', port: 80, protocol: 'TCP', targetPort: 8080 }]);
+    const job = JSON.parse(await ok(['-n', ns, 'get', 'job', 'j', '-o', 'json']));
+    assert.deepEqual(job.spec.template.spec.containers[0].command, ['echo', 'hi']);
+    assert.equal(job.spec.selector.matchLabels['batch.kubernetes.io/controller-uid'], job.metadata.uid);
+  }
 });
 
 test('kubectl releases 1.27 to 1.33 can list and read', async () => {

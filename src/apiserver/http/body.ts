@@ -2,6 +2,7 @@
 import { parse as yamlParse } from 'yaml';
 import { StatusError, badRequest, unsupportedMediaType } from '../../machinery/errors.js';
 import type { Req } from './types.js';
+import { decodeProtobufObject } from '../protobuf/index.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -48,6 +49,9 @@ export function decodeObject(body: Buffer, contentType: string | undefined): Rec
   let value: unknown;
   if (mt === 'application/json') {
     value = parseJSON(body);
+  } else if (mt === 'application/vnd.kubernetes.protobuf') {
+    // kubectl 1.32+ and client-go components send typed bodies as protobuf
+    value = decodeProtobufObject(body);
   } else if (mt === 'application/yaml' || mt === 'application/x-yaml' || mt === 'text/yaml') {
     try {
       value = yamlParse(body.toString('utf8'));
@@ -55,7 +59,7 @@ export function decodeObject(body: Buffer, contentType: string | undefined): Rec
       throw badRequest(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
     }
   } else {
-    throw unsupportedMediaType(mt, ['application/json', 'application/yaml']);
+    throw unsupportedMediaType(mt, BODY_TYPES);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw badRequest(`the body of the request was in an unknown format - accepted media types include: ${BODY_TYPES.join(', ')}`);

@@ -14,6 +14,7 @@ deps: $(NODE_MODULES_STAMP)
 build: deps
 	node scripts/gen-models.mjs
 	node scripts/gen-proto.mjs
+	node scripts/gen-gnostic.mjs
 	npx tsc -p tsconfig.json
 
 typecheck: deps

@@ -60,7 +60,8 @@ export class APIServer {
 
   get listenPort(): number { return this.port; }
 
-  async start(): Promise<void> {
+  /** `beforeReady` runs once serving but before /readyz reports ok (e.g. to write the kubeconfig). */
+  async start(beforeReady?: (url: { port: number }) => Promise<void>): Promise<void> {
     await this.cache.start();
     const namespaces = () => this.registry.lookup('', 'v1', 'namespaces')!;
     const stores = new Map<string, Store>();
@@ -115,6 +116,7 @@ export class APIServer {
     const { bootstrap } = await import('./bootstrap.js');
     await bootstrap(this);
     this.startCompaction();
+    await beforeReady?.({ port: this.port });
     this.ready = true;
   }
 

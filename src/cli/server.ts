@@ -65,11 +65,14 @@ export async function serverCommand(args: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  await server.start();
   const host = bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind.includes(':') ? `[${bind}]` : bind;
-  const url = `https://${host}:${server.listenPort}`;
   const kubeconfig = resolve(String(flags['write-kubeconfig']) || join(dataDir, 'kubeconfig'));
-  await writeAdminKubeconfig(pki, kubeconfig, { server: url });
+  let url = '';
+  // the kubeconfig exists before /readyz says ok, so anyone polling readiness can use it at once
+  await server.start(async ({ port }) => {
+    url = `https://${host}:${port}`;
+    await writeAdminKubeconfig(pki, kubeconfig, { server: url });
+  });
   console.log(`Kumo ${server.version.gitVersion} is ready at ${url} (${Date.now() - started} ms); kubeconfig: ${kubeconfig}`);
   console.log(`  export KUBECONFIG=${kubeconfig}`);
 }

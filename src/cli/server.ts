@@ -9,6 +9,8 @@ import { openBackend } from '../storage/index.js';
 import { APIServer } from '../apiserver/server.js';
 import { IPAllocator } from '../apiserver/registry/ipallocator.js';
 import { parseFlags, usage, type FlagSpec } from './flags.js';
+import { RESTClient } from '../client/rest.js';
+import { NamespaceController } from '../controllers/namespace/controller.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'data-dir', type: 'string', default: join(homedir(), '.kumo'), help: 'directory for the datastore, PKI and kubeconfig' },
@@ -53,12 +55,14 @@ export async function serverCommand(args: string[]): Promise<void> {
     emulatedVersion: String(flags['emulated-version']) || undefined,
   });
   let stopping = false;
+  let controllers: { stop(): void }[] = [];
   const stop = async (sig: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`received ${sig}, shutting down`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
+    for (const c of controllers) c.stop();
     await server.stop();
     await backend.close();
     process.exit(0);
@@ -73,6 +77,12 @@ export async function serverCommand(args: string[]): Promise<void> {
     url = `https://${host}:${port}`;
     await writeAdminKubeconfig(pki, kubeconfig, { server: url });
   });
+  // until `kumo controller-manager` exists, the server runs the namespace controller itself,
+  // as a client of its own API over loopback
+  const client = new RESTClient({ server: url, ca: Buffer.from(pki.ca.certPem), cert: Buffer.from(pki.admin.certPem), key: Buffer.from(pki.admin.keyPem) }, 'kumo-namespace-controller');
+  const nsController = new NamespaceController(client, (m) => console.log(m));
+  await nsController.start();
+  controllers = [nsController, { stop: () => client.close() }];
   console.log(`Kumo ${server.version.gitVersion} is ready at ${url} (${Date.now() - started} ms); kubeconfig: ${kubeconfig}`);
   console.log(`  export KUBECONFIG=${kubeconfig}`);
 }

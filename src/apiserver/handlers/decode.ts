@@ -3,7 +3,7 @@
 // decoding error", Warn → Warning header, Ignore → dropped silently). Unknown fields never reach
 // the store.
 
-import { StatusError, badRequest } from '../../machinery/errors.js';
+import { StatusError, badRequest, invalid } from '../../machinery/errors.js';
 import type { KObject, ResourceType } from '../../api/types.js';
 import { apiVersionOf } from '../../api/types.js';
 import { schemaFor, findUnknownFields, checkTypes } from '../../api/schema/index.js';
@@ -11,21 +11,35 @@ import { pruneUnknownFields } from './prune.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
-export function fieldValidationParam(q: URLSearchParams): FieldValidation {
+/** the meta.k8s.io options kind of a write verb, named in upstream's 422 for bad query options */
+export function optionsKind(verb: string): string {
+  return verb === 'create' ? 'CreateOptions' : verb === 'update' ? 'UpdateOptions' : verb === 'patch' ? 'PatchOptions' : 'DeleteOptions';
+}
+
+export function fieldValidationParam(q: URLSearchParams, verb = 'create'): FieldValidation {
   const v = q.get('fieldValidation');
   if (v === null || v === '') return 'Warn';
   if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
-  throw badRequest(`fieldValidation parameter unsupported: ${v}; must be one of Ignore, Warn or Strict`);
+  throw invalid(optionsKind(verb), 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'fieldValidation',
+    message: `Unsupported value: ${JSON.stringify(v)}: supported values: "", "Ignore", "Strict", "Warn"` }]);
 }
 
 /** Check the type meta of a decoded body against the endpoint's group/version/kind. */
 export function checkTypeMeta(obj: KObject, type: ResourceType): void {
   const want = apiVersionOf(type);
+  const kind = obj.kind === undefined || obj.kind === '' ? type.kind : String(obj.kind);
+  const prefix = `${kind} in version "${type.version}" cannot be handled as a ${type.kind}`;
   if (obj.apiVersion !== undefined && obj.apiVersion !== '' && obj.apiVersion !== want) {
-    throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${want})`);
+    const av = String(obj.apiVersion);
+    const group = av.includes('/') ? av.split('/')[0] : '';
+    if (group === type.group && kind === type.kind) {
+      // the same kind in another version of this group
+      throw badRequest(`the API version in the data (${av}) does not match the expected API version (${want})`);
+    }
+    throw badRequest(`${prefix}: no kind ${JSON.stringify(kind)} is registered for version ${JSON.stringify(av)}`);
   }
-  if (obj.kind !== undefined && obj.kind !== '' && obj.kind !== type.kind) {
-    throw badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${type.kind})`);
+  if (kind !== type.kind) {
+    throw badRequest(`${prefix}: converting (${type.version}.${kind}) to (${type.version}.${type.kind}): unknown conversion`);
   }
   if (obj.metadata !== undefined && (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata))) {
     throw badRequest(`${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: json: cannot unmarshal ${jsonTypeName(obj.metadata)} into Go struct field ${type.kind}.metadata of type v1.ObjectMeta`);

@@ -1,7 +1,7 @@
 // List/watch filtering: label and field selectors applied as upstream does, with the fields each
 // kind supports for selection (metadata.name and metadata.namespace always).
 
-import { StatusError, badRequest } from '../../machinery/errors.js';
+import { StatusError } from '../../machinery/errors.js';
 import { parseLabelSelector } from '../../machinery/labels/selector.js';
 import { parseFieldSelector } from '../../machinery/fields/selector.js';
 import type { KObject, ResourceType } from '../../api/types.js';
@@ -22,7 +22,9 @@ export function buildFilter(type: ResourceType, query: URLSearchParams): ObjectF
     for (const r of fieldSel.requirements()) {
       const f = r.field;
       if (f !== 'metadata.name' && !(f === 'metadata.namespace' && type.namespaced) && !(f in type.fieldSelectors)) {
-        throw new StatusError(400, 'BadRequest', `field label not supported: ${f}`);
+        // kinds with their own selectable fields say "field label not supported"; the others list the two generic ones
+        if (Object.keys(type.fieldSelectors).length) throw new StatusError(400, 'BadRequest', `field label not supported: ${f}`);
+        throw new StatusError(400, 'BadRequest', `${JSON.stringify(f)} is not a known field selector: only "metadata.name", "metadata.namespace"`);
       }
     }
   }
@@ -43,4 +45,3 @@ export function buildFilter(type: ResourceType, query: URLSearchParams): ObjectF
   };
 }
 
-export { badRequest };

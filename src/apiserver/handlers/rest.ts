@@ -17,7 +17,7 @@ import { readBody, decodeObject, mediaType, parseJSON } from '../http/body.js';
 import { negotiate, type Output } from '../http/negotiate.js';
 import { writeJSON, successStatus } from '../http/respond.js';
 import type { RequestContext } from '../http/types.js';
-import { checkTypeMeta, fieldValidationParam, validateFields } from './decode.js';
+import { checkTypeMeta, fieldValidationParam, validateFields, optionsKind } from './decode.js';
 import { list, listJSON, parseRV, tooLargeRV } from './list.js';
 import { watch } from './watch.js';
 import { includeObjectParam, partialMetadata, tableOf } from './table.js';
@@ -37,11 +37,17 @@ const PATCH_TYPES = [
   'application/apply-patch+yaml', 'application/apply-patch+cbor',
 ];
 
-function dryRunParam(q: URLSearchParams): boolean {
+function dryRunParam(q: URLSearchParams, verb: string): boolean {
   const all = q.getAll('dryRun');
-  for (const v of all) if (v !== 'All') throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
+  if (all.some((v) => v !== 'All')) {
+    throw invalid(optionsKind(verb), 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'dryRun',
+      message: `Unsupported value: []string{${all.map((v) => JSON.stringify(v)).join(', ')}}: supported values: "All"` }]);
+  }
   return all.length > 0;
 }
+
+/** kinds whose DELETE answers with the deleted object rather than a Status (upstream ReturnDeletedObject) */
+const RETURNS_DELETED_OBJECT = new Set(['/pods', '/services', '/serviceaccounts', 'storage.k8s.io/storageclasses']);
 
 export async function handleResource(ctx: RequestContext, sr: ServedResource, deps: RestDeps): Promise<void> {
   const { info, query, req, res } = ctx;
@@ -72,6 +78,7 @@ export async function handleResource(ctx: RequestContext, sr: ServedResource, de
         if (r.remainingItemCount !== undefined) meta.remainingItemCount = r.remainingItemCount;
         return writeJSON(res, 200, tableOf(type, r.items.map((i) => i.obj), meta, includeObjectParam(query), out.version), out.contentType);
       }
+      if (out.as === 'PartialObjectMetadata') throw notAcceptableTransform();
       if (out.as) {
         const meta: Record<string, unknown> = { resourceVersion: r.resourceVersion };
         if (r.continueToken) meta.continue = r.continueToken;
@@ -92,8 +99,10 @@ export async function handleResource(ctx: RequestContext, sr: ServedResource, de
       if (type.resource === 'bindings') return createBinding(ctx, ns, deps);
       return create(ctx, sr, ns, out);
     case 'update':
+      if (!info.name) throw methodNotAllowed('PUT', type.resource);
       return update(ctx, sr, ns, info.name, sub, out);
     case 'patch':
+      if (!info.name) throw methodNotAllowed('PATCH', type.resource);
       return patch(ctx, sr, ns, info.name, sub, out);
     case 'delete':
       if (sub) throw methodNotAllowed('DELETE', `${type.resource}/${sub}`);
@@ -115,7 +124,12 @@ async function getAt(sr: ServedResource, ns: string, name: string, q: URLSearchP
   return c;
 }
 
+function notAcceptableTransform(): StatusError {
+  return new StatusError(406, 'NotAcceptable', 'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf');
+}
+
 function writeObject(ctx: RequestContext, out: Output, sr: ServedResource, obj: KObject, code: number, json?: () => string): void {
+  if (out.as === 'PartialObjectMetadataList') throw notAcceptableTransform();
   if (out.as === 'Table') {
     return writeJSON(ctx.res, code, tableOf(sr.type, [obj], { resourceVersion: obj.metadata?.resourceVersion }, includeObjectParam(ctx.query), out.version), out.contentType, ctx.warnings);
   }
@@ -125,21 +139,21 @@ function writeObject(ctx: RequestContext, out: Output, sr: ServedResource, obj: 
 
 async function decodeBody(ctx: RequestContext, sr: ServedResource): Promise<KObject> {
   const body = await readBody(ctx.req);
-  const obj = decodeObject(body, ctx.req.headers['content-type']) as KObject;
+  const obj = decodeObject(body, ctx.req.headers['content-type'], sr.type.kind) as KObject;
   checkTypeMeta(obj, sr.type);
-  ctx.warnings.push(...validateFields(obj, sr.type, fieldValidationParam(ctx.query)));
+  ctx.warnings.push(...validateFields(obj, sr.type, fieldValidationParam(ctx.query, ctx.info.verb)));
   return obj;
 }
 
 async function create(ctx: RequestContext, sr: ServedResource, ns: string, out: Output): Promise<void> {
-  const dryRun = dryRunParam(ctx.query);
+  const dryRun = dryRunParam(ctx.query, 'create');
   const obj = await decodeBody(ctx, sr);
   const created = await sr.store.create(toStorage(sr.convert, obj), ns, { dryRun });
   writeObject(ctx, out, sr, toServed(sr.convert, created), 201);
 }
 
 async function update(ctx: RequestContext, sr: ServedResource, ns: string, name: string, sub: string, out: Output): Promise<void> {
-  const dryRun = dryRunParam(ctx.query);
+  const dryRun = dryRunParam(ctx.query, 'update');
   if (sub === 'scale') {
     const scale = decodeObject(await readBody(ctx.req), ctx.req.headers['content-type']) as KObject;
     return applyScale(ctx, sr, ns, name, () => scale, dryRun, out);
@@ -180,9 +194,9 @@ async function patch(ctx: RequestContext, sr: ServedResource, ns: string, name: 
       `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.slice(0, 3).join(', ')} (server-side apply is not served yet)`);
   }
   if (!PATCH_TYPES.includes(pt)) throw unsupportedMediaType(pt, PATCH_TYPES.slice(0, 3));
-  const dryRun = dryRunParam(ctx.query);
+  const dryRun = dryRunParam(ctx.query, 'patch');
   const body = await readBody(ctx.req);
-  const mode = fieldValidationParam(ctx.query);
+  const mode = fieldValidationParam(ctx.query, 'patch');
   if (sub === 'scale') {
     return applyScale(ctx, sr, ns, name, (cur) => applyPatch(ctx, sr, cur, body, pt), dryRun, out);
   }
@@ -215,6 +229,7 @@ function deleteOptions(ctx: RequestContext, body: Buffer): DeleteOptions {
   if (p !== null) opts.propagationPolicy = p as DeleteOptions['propagationPolicy'];
   const o = q.get('orphanDependents');
   if (o !== null) opts.orphanDependents = o === 'true';
+  if (opts.gracePeriodSeconds !== undefined && typeof opts.gracePeriodSeconds !== 'number') opts.gracePeriodSeconds = Number(opts.gracePeriodSeconds);
   if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
     throw invalid('DeleteOptions', 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'propagationPolicy',
       message: `Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"` }]);
@@ -231,14 +246,24 @@ function deleteOptions(ctx: RequestContext, body: Buffer): DeleteOptions {
 }
 
 async function del(ctx: RequestContext, sr: ServedResource, ns: string, name: string, out: Output): Promise<void> {
-  const dryRun = dryRunParam(ctx.query);
+  const dryRun = dryRunParam(ctx.query, 'delete');
   const opts = deleteOptions(ctx, await readBody(ctx.req));
   const r = await sr.store.delete(ns, name, opts, { dryRun }, gracePeriodFor(sr.type));
-  writeObject(ctx, out, sr, toServed(sr.convert, r.obj), r.deleted ? 200 : 202);
+  // upstream answers 202 only for a pending delete the client asked to cascade (orphanDependents=false)
+  const code = !r.deleted && opts.orphanDependents === false ? 202 : 200;
+  if (r.deleted && !RETURNS_DELETED_OBJECT.has(`${sr.type.group}/${sr.type.resource}`)) {
+    const m = r.obj.metadata ?? {};
+    const details: Record<string, unknown> = { name: m.name };
+    if (sr.type.group) details.group = sr.type.group;
+    details.kind = sr.type.resource;
+    details.uid = m.uid;
+    return writeJSON(ctx.res, code, successStatus(details), 'application/json');
+  }
+  writeObject(ctx, out, sr, toServed(sr.convert, r.obj), code);
 }
 
 async function deleteCollection(ctx: RequestContext, sr: ServedResource, ns: string, deps: RestDeps, out: Output): Promise<void> {
-  const dryRun = dryRunParam(ctx.query);
+  const dryRun = dryRunParam(ctx.query, 'delete');
   const opts = deleteOptions(ctx, await readBody(ctx.req));
   const q = new URLSearchParams(ctx.query);
   q.delete('limit'); q.delete('continue');
@@ -322,17 +347,17 @@ async function doBind(ctx: RequestContext, pods: ServedResource, ns: string, pod
   if (target.kind && target.kind !== 'Node') {
     throw invalid('Binding', '', podName, [{ type: 'FieldValueNotSupported', field: 'target.kind', message: `Unsupported value: "${target.kind}": supported values: "Node"` }]);
   }
-  const dryRun = dryRunParam(ctx.query);
+  const dryRun = dryRunParam(ctx.query, 'create');
   await pods.store.update(ns, podName, (pod) => {
     const spec = (pod.spec ??= {}) as Record<string, unknown>;
     if (pod.metadata?.deletionTimestamp) {
-      throw conflict('', 'pods', podName, 'pod is being deleted, cannot be assigned to a host');
+      throw conflict('', 'pods/binding', podName, 'pod is being deleted, cannot be assigned to a host');
     }
     if (spec.nodeName) {
-      throw conflict('', 'pods', podName, `pod ${podName} is already assigned to node "${String(spec.nodeName)}"`);
+      throw conflict('', 'pods/binding', podName, `pod ${podName} is already assigned to node "${String(spec.nodeName)}"`);
     }
     const uid = binding.metadata?.uid;
-    if (uid && uid !== pod.metadata?.uid) throw conflict('', 'pods', podName, 'The uid of the pod does not match the uid of the binding');
+    if (uid && uid !== pod.metadata?.uid) throw conflict('', 'pods/binding', podName, 'The uid of the pod does not match the uid of the binding');
     spec.nodeName = target.name;
     const status = (pod.status ??= {}) as Record<string, unknown>;
     const conds = ((status.conditions ??= []) as Record<string, unknown>[]).filter((c) => c.type !== 'PodScheduled');
@@ -344,5 +369,5 @@ async function doBind(ctx: RequestContext, pods: ServedResource, ns: string, pod
     delete pod.metadata!.resourceVersion;
     return pod;
   }, { dryRun, subresource: 'binding' });
-  writeJSON(ctx.res, 201, successStatus(), 'application/json');
+  writeJSON(ctx.res, 201, { ...successStatus(), code: 201 }, 'application/json');
 }

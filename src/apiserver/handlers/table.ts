@@ -1,6 +1,7 @@
 // Server-side printing (meta.k8s.io Table) and PartialObjectMetadata, the transformations kubectl
 // and metadata-only informers ask for.
 import type { KObject, Printer, ResourceType } from '../../api/types.js';
+import { StatusError } from '../../machinery/errors.js';
 import { resourceKey } from '../../api/types.js';
 import { printers, defaultPrinter } from '../../api/printers/index.js';
 
@@ -32,5 +33,7 @@ export function tableOf(type: ResourceType, objs: KObject[], listMeta: Record<st
 
 export function includeObjectParam(q: URLSearchParams): IncludeObject {
   const v = q.get('includeObject');
-  return v === 'None' || v === 'Object' ? v : 'Metadata';
+  if (v === null || v === '' || v === 'Metadata') return 'Metadata';
+  if (v === 'None' || v === 'Object') return v;
+  throw new StatusError(400, 'BadRequest', `Unable to convert to Table as requested: includeObject: Invalid value: ${JSON.stringify(v)}: must be 'Metadata', 'Object', 'None', or empty`);
 }

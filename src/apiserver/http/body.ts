@@ -1,6 +1,7 @@
 // Reading and decoding request bodies: a size limit as upstream (3 MiB → 413), JSON or YAML.
 import { parse as yamlParse } from 'yaml';
 import { StatusError, badRequest, unsupportedMediaType } from '../../machinery/errors.js';
+import { goSyntaxMessage } from '../../machinery/patch/decode.js';
 import type { Req } from './types.js';
 import { decodeProtobufObject } from '../protobuf/index.js';
 
@@ -43,12 +44,23 @@ export function mediaType(header: string | undefined): string {
 
 export const BODY_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 
-/** Decode a JSON or YAML object body (create/update). */
-export function decodeObject(body: Buffer, contentType: string | undefined): Record<string, unknown> {
+const TYPE_META_GO = 'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }';
+
+/**
+ * Decode a JSON, YAML or protobuf object body (create/update), failing as upstream's decoder does:
+ * `the object provided is unrecognized (must be of type ConfigMap): couldn't get version/kind; …`.
+ */
+export function decodeObject(body: Buffer, contentType: string | undefined, kind = 'object'): Record<string, unknown> {
   const mt = mediaType(contentType) || 'application/json';
+  const unrecognized = (why: string) => badRequest(`the object provided is unrecognized (must be of type ${kind}): ${why}`);
   let value: unknown;
   if (mt === 'application/json') {
-    value = parseJSON(body);
+    const text = body.toString('utf8');
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw unrecognized(`couldn't get version/kind; json parse error: ${goSyntaxMessage(text, err)}`);
+    }
   } else if (mt === 'application/vnd.kubernetes.protobuf') {
     // kubectl 1.32+ and client-go components send typed bodies as protobuf
     value = decodeProtobufObject(body);
@@ -56,22 +68,24 @@ export function decodeObject(body: Buffer, contentType: string | undefined): Rec
     try {
       value = yamlParse(body.toString('utf8'));
     } catch (err) {
-      throw badRequest(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
+      throw unrecognized(`error converting YAML to JSON: yaml: ${(err as Error).message.split('\n')[0]}`);
     }
+    if (value === undefined || value === null) value = {};
   } else {
     throw unsupportedMediaType(mt, BODY_TYPES);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw badRequest(`the body of the request was in an unknown format - accepted media types include: ${BODY_TYPES.join(', ')}`);
+    const t = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value === 'boolean' ? 'bool' : typeof value;
+    throw unrecognized(`couldn't get version/kind; json parse error: json: cannot unmarshal ${t} into Go value of type ${TYPE_META_GO}`);
   }
   return value as Record<string, unknown>;
 }
 
 export function parseJSON(body: Buffer): unknown {
-  if (body.length === 0) throw badRequest('the body of the request was empty');
+  const text = body.toString('utf8');
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(text);
   } catch (err) {
-    throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+    throw badRequest(goSyntaxMessage(text, err));
   }
 }

@@ -198,15 +198,16 @@ export class Store {
       this.prepareUpdate(desired, old, opts.subresource);
       // upstream defaults every decoded object, on update as on create
       this.strategy.defaults(desired);
-      await this.strategy.prepareForUpdate(desired, old, { type: this.type, dryRun: opts.dryRun });
+      await this.strategy.prepareForUpdate(desired, old, { type: this.type, dryRun: opts.dryRun, subresource: opts.subresource });
       // pods/binding sets spec.nodeName, which a pod update may not change: validate it as a new object
       this.check(desired, opts.subresource === 'binding' ? undefined : old);
       // no-op updates do not write (upstream skips the etcd write and keeps the resourceVersion)
       if (sameObject(desired, old)) return { obj: old, created: false };
-      if (opts.dryRun) { meta.resourceVersion = String(current.rv); return { obj: desired, created: false }; }
+      if (opts.dryRun) { desired.metadata!.resourceVersion = String(current.rv); return { obj: desired, created: false }; }
       try {
         const res = await this.backend.update(key, encodeForStorage(desired, key, this.transformer), current.rv);
-        meta.resourceVersion = String(res.revision);
+        // prepareUpdate may have replaced desired.metadata (status, finalize): stamp the object returned
+        desired.metadata!.resourceVersion = String(res.revision);
         return { obj: desired, created: false };
       } catch (err) {
         if (err instanceof RevisionMismatchError || err instanceof KeyNotFoundError) {
@@ -240,6 +241,14 @@ export class Store {
       for (const k of Object.keys(old)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) desired[k] = structuredClone(old[k]);
       desired.metadata = { ...structuredClone(om), resourceVersion: m.resourceVersion };
       if (status === undefined) delete desired.status; else desired.status = status;
+    } else if (subresource === 'finalize') {
+      // /finalize writes only spec.finalizers (namespaces)
+      const fin = (desired.spec as { finalizers?: unknown } | undefined)?.finalizers;
+      for (const k of Object.keys(desired)) if (!['apiVersion', 'kind', 'metadata'].includes(k)) delete desired[k];
+      for (const k of Object.keys(old)) if (!['apiVersion', 'kind', 'metadata'].includes(k)) desired[k] = structuredClone(old[k]);
+      desired.metadata = { ...structuredClone(om), resourceVersion: m.resourceVersion };
+      const spec = (desired.spec ??= {}) as { finalizers?: unknown };
+      if (fin === undefined) delete spec.finalizers; else spec.finalizers = fin;
     } else if (this.type.statusSubresource && subresource !== 'binding') {
       if (old.status === undefined) delete desired.status; else desired.status = structuredClone(old.status);
     }
@@ -266,20 +275,24 @@ export class Store {
       const obj = structuredClone(current.obj);
       const meta = obj.metadata!;
       const pre = options.preconditions;
+      // upstream's rest.BeforeDelete names the Kind here, not the resource
       if (pre?.uid && pre.uid !== meta.uid) {
-        throw conflict(...this.gr(), name,
-          `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid}`);
+        throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${this.type.kind} "${name}": the UID in the precondition (${pre.uid}) does not match the UID in record (${meta.uid}). The object might have been deleted and then recreated`,
+          { name, kind: this.type.kind });
       }
       if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
-        throw conflict(...this.gr(), name,
-          `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
+        throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${this.type.kind} "${name}": the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${meta.resourceVersion}). The object might have been modified`,
+          { name, kind: this.type.kind });
       }
       const finalizers = new Set(meta.finalizers ?? []);
-      const policy = options.propagationPolicy ?? (options.orphanDependents === true ? 'Orphan' : undefined);
+      // orphanDependents is the legacy spelling: true = Orphan, false = Foreground
+      const policy = options.propagationPolicy
+        ?? (options.orphanDependents === true ? 'Orphan' : options.orphanDependents === false ? 'Foreground' : undefined);
       if (policy === 'Foreground') finalizers.add('foregroundDeletion');
       if (policy === 'Orphan') finalizers.add('orphan');
       const grace = graceful?.(obj, options);
-      const pending = finalizers.size > 0 || (grace !== undefined && grace > 0);
+      const held = this.strategy.deletePending?.(obj) ?? false;
+      const pending = held || finalizers.size > 0 || (grace !== undefined && grace > 0);
       if (pending) {
         // first deletion sets the timestamp; later deletes may only shorten the grace period
         const already = meta.deletionTimestamp !== undefined;
@@ -295,6 +308,7 @@ export class Store {
         }
         const f = [...finalizers];
         if (f.length !== (meta.finalizers ?? []).length) { meta.finalizers = f; changed = true; }
+        if (held && !deepEqual(obj.status, current.obj.status)) changed = true;
         if (!changed || opts.dryRun) return { obj: changed ? obj : current.obj, deleted: false };
         try {
           const res = await this.backend.update(key, encodeForStorage(obj, key, this.transformer), current.rv);
@@ -328,6 +342,7 @@ export class Store {
   async finishDeletionIfDone(obj: KObject): Promise<boolean> {
     const m = obj.metadata!;
     if (!m.deletionTimestamp || (m.finalizers && m.finalizers.length > 0)) return false;
+    if (this.strategy.deletePending?.(structuredClone(obj))) return false;
     if ((m.deletionGracePeriodSeconds ?? 0) > 0) return false;
     const key = this.key(m.namespace ?? '', m.name!);
     try {

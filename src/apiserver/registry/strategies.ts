@@ -7,6 +7,7 @@ import type { KObject, ResourceType } from '../../api/types.js';
 import { resourceKey } from '../../api/types.js';
 import { defaulters, podQOSClass } from '../../api/defaults/index.js';
 import { validators, normalizeSecret, secretDataError } from '../../api/validation/index.js';
+import { validateStatus } from '../../api/validation/status.js';
 import type { Strategy } from './strategy.js';
 import type { IPAllocator, PortAllocator } from './ipallocator.js';
 
@@ -29,7 +30,7 @@ export function strategyFor(type: ResourceType, deps: StrategyDeps): Strategy {
       if (type.statusSubresource && !KEEP_STATUS_ON_CREATE.has(key)) obj.status = {};
     },
     prepareForUpdate() {},
-    validate(obj, old) { return validator ? validator(obj, old) : []; },
+    validate(obj, old) { return [...(validator ? validator(obj, old) : []), ...validateStatus(key, obj)]; },
     afterDelete() {},
   };
   switch (key) {
@@ -44,6 +45,20 @@ export function strategyFor(type: ResourceType, deps: StrategyDeps): Strategy {
       return {
         ...base,
         prepareForCreate(obj) { obj.status = { phase: 'Active' }; },
+        prepareForUpdate(obj, old, ctx) {
+          // spec.finalizers change only through /finalize (upstream namespaceStrategy)
+          if (ctx.subresource !== 'finalize') {
+            const spec = (obj.spec ??= {}) as Record<string, unknown>;
+            const oldFin = (old.spec as { finalizers?: unknown } | undefined)?.finalizers;
+            if (oldFin === undefined) delete spec.finalizers; else spec.finalizers = structuredClone(oldFin);
+          }
+        },
+        deletePending(obj) {
+          const fin = (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+          if (fin.length === 0) return false;
+          obj.status = { ...(obj.status as object ?? {}), phase: 'Terminating' };
+          return true;
+        },
       };
     case '/persistentvolumes':
     case '/persistentvolumeclaims':

@@ -8,6 +8,8 @@ export interface StrategyContext {
   /** the resource type being written */
   type: ResourceType;
   dryRun: boolean;
+  /** the subresource written ('' for the resource itself) */
+  subresource?: string;
 }
 
 export interface Strategy {
@@ -20,6 +22,11 @@ export interface Strategy {
   validate(obj: KObject, old?: KObject): FieldError[];
   /** after the object is gone from the store (release allocations) */
   afterDelete(obj: KObject): void;
+  /**
+   * On DELETE: true when the object must stay until something else finishes it (namespaces with
+   * spec.finalizers); may update obj (e.g. status.phase Terminating).
+   */
+  deletePending?(obj: KObject): boolean;
 }
 
 export const noopStrategy: Strategy = {

@@ -1,0 +1,138 @@
+// The namespace controller (upstream's namespace-controller, the part that finishes deletion): for a
+// namespace with a deletionTimestamp and the `kubernetes` finalizer, delete every namespaced object
+// in it (all resources that support deletecollection, found through discovery), wait until none
+// remain, then remove the finalizer through /finalize so the API server deletes the namespace.
+import type { RESTClient } from '../../client/rest.js';
+import { APIError } from '../../client/rest.js';
+
+interface Namespace { metadata: { name: string; deletionTimestamp?: string; resourceVersion?: string }; spec?: { finalizers?: string[] } }
+interface APIResource { name: string; namespaced: boolean; verbs: string[] }
+
+const FINALIZER = 'kubernetes';
+
+export class NamespaceController {
+  private readonly queue = new Set<string>();
+  private running = false;
+  private stopWatch?: () => void;
+  private stopped = false;
+  private retryTimers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly client: RESTClient, private readonly log: (msg: string) => void = () => {}) {}
+
+  async start(): Promise<void> {
+    const list = await this.client.request<{ items: Namespace[]; metadata: { resourceVersion: string } }>('GET', '/api/v1/namespaces');
+    for (const ns of list.items) this.observe(ns);
+    this.follow(list.metadata.resourceVersion);
+  }
+
+  private follow(rv: string): void {
+    if (this.stopped) return;
+    let last = rv;
+    this.stopWatch = this.client.watch(`/api/v1/namespaces?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`, (type, obj) => {
+      const meta = obj.metadata as { resourceVersion?: string } | undefined;
+      if (meta?.resourceVersion) last = meta.resourceVersion;
+      if (type === 'ERROR') { last = ''; return; }
+      if (type === 'ADDED' || type === 'MODIFIED') this.observe(obj as unknown as Namespace);
+    }, () => {
+      if (this.stopped) return;
+      // re-list when the watch window was lost, else resume
+      const t = setTimeout(() => { this.retryTimers.delete(t); void (last ? Promise.resolve(this.follow(last)) : this.start().catch(() => this.follow(''))); }, 1000);
+      this.retryTimers.add(t);
+    });
+  }
+
+  private observe(ns: Namespace): void {
+    if (ns.metadata.deletionTimestamp && (ns.spec?.finalizers ?? []).includes(FINALIZER)) this.enqueue(ns.metadata.name);
+  }
+
+  private enqueue(name: string, delayMs = 0): void {
+    if (this.stopped) return;
+    if (delayMs > 0) {
+      const t = setTimeout(() => { this.retryTimers.delete(t); this.enqueue(name); }, delayMs);
+      this.retryTimers.add(t);
+      return;
+    }
+    this.queue.add(name);
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.queue.size && !this.stopped) {
+        const name = this.queue.values().next().value as string;
+        this.queue.delete(name);
+        try {
+          const remaining = await this.sync(name);
+          if (remaining > 0) this.enqueue(name, 1000);
+        } catch (err) {
+          this.log(`namespace controller: ${name}: ${(err as Error).message}`);
+          this.enqueue(name, 2000);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** One reconcile step; returns how many objects are still left in the namespace. */
+  async sync(name: string): Promise<number> {
+    let ns: Namespace;
+    try {
+      ns = await this.client.request<Namespace>('GET', `/api/v1/namespaces/${name}`);
+    } catch (err) {
+      if (err instanceof APIError && err.code === 404) return 0;
+      throw err;
+    }
+    if (!ns.metadata.deletionTimestamp || !(ns.spec?.finalizers ?? []).includes(FINALIZER)) return 0;
+    let remaining = 0;
+    for (const path of await this.namespacedCollections()) {
+      const base = `${path.prefix}/namespaces/${name}/${path.resource}`;
+      try {
+        await this.client.request('DELETE', base);
+      } catch (err) {
+        if (!(err instanceof APIError && (err.code === 404 || err.code === 405))) throw err;
+      }
+      try {
+        const left = await this.client.request<{ items: unknown[] }>('GET', base);
+        remaining += left.items.length;
+      } catch (err) {
+        if (!(err instanceof APIError && err.code === 404)) throw err;
+      }
+    }
+    if (remaining > 0) return remaining;
+    const finalizers = (ns.spec?.finalizers ?? []).filter((f) => f !== FINALIZER);
+    await this.client.request('PUT', `/api/v1/namespaces/${name}/finalize`, {
+      apiVersion: 'v1', kind: 'Namespace', metadata: { name, resourceVersion: ns.metadata.resourceVersion }, spec: { finalizers },
+    });
+    this.log(`namespace controller: ${name} emptied and finalized`);
+    return 0;
+  }
+
+  /** Every namespaced resource (preferred version per group) that can be listed and deleted as a collection. */
+  private async namespacedCollections(): Promise<{ prefix: string; resource: string }[]> {
+    const out: { prefix: string; resource: string }[] = [];
+    const add = (prefix: string, resources: APIResource[]) => {
+      for (const r of resources) {
+        if (!r.namespaced || r.name.includes('/')) continue;
+        if (r.verbs.includes('deletecollection') && r.verbs.includes('list')) out.push({ prefix, resource: r.name });
+      }
+    };
+    const core = await this.client.request<{ resources: APIResource[] }>('GET', '/api/v1');
+    add('/api/v1', core.resources);
+    const groups = await this.client.request<{ groups: { preferredVersion: { groupVersion: string } }[] }>('GET', '/apis');
+    for (const g of groups.groups) {
+      const gv = g.preferredVersion.groupVersion;
+      const list = await this.client.request<{ resources: APIResource[] }>('GET', `/apis/${gv}`);
+      add(`/apis/${gv}`, list.resources);
+    }
+    return out;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stopWatch?.();
+    for (const t of this.retryTimers) clearTimeout(t);
+  }
+}

@@ -13,8 +13,8 @@ import { buildFilter } from './filter.js';
 import { viewOf, toServed } from '../storage/view.js';
 
 export interface ListResult {
-  /** JSON text of each item, in key order */
-  items: { json: string; obj: KObject }[];
+  /** each item's serialized JSON, in key order */
+  items: { bytes: Buffer; obj: KObject }[];
   resourceVersion: string;
   continueToken?: string;
   remainingItemCount?: number;
@@ -106,7 +106,7 @@ export async function list(sr: ServedResource, namespace: string, query: URLSear
       }
       break;
     }
-    items.push({ json: c.json(), obj: c.obj });
+    items.push({ bytes: c.bytes(), obj: c.obj });
   }
   const out: ListResult = { items, resourceVersion: String(at) };
   if (nextKey !== undefined) {
@@ -147,7 +147,7 @@ async function listFromStore(sr: ServedResource, prefix: string, rv: number, sta
           stopped = true;
           break;
         }
-        items.push({ json: JSON.stringify(obj), obj });
+        items.push({ bytes: Buffer.from(JSON.stringify(obj)), obj });
       }
       if (stopped || !res.more || res.kvs.length === 0) break;
       start = res.kvs[res.kvs.length - 1].key + '\x00';
@@ -167,10 +167,17 @@ async function listFromStore(sr: ServedResource, prefix: string, rv: number, sta
   return out;
 }
 
-/** The JSON text of a list, concatenating each item's cached serialization. */
-export function listJSON(sr: ServedResource, r: ListResult): string {
+const COMMA = Buffer.from(',');
+const TAIL = Buffer.from(']}');
+
+/** The JSON of a list: one copy of each item's cached bytes, no re-serialization. */
+export function listJSON(sr: ServedResource, r: ListResult): Buffer {
   const meta: Record<string, unknown> = { resourceVersion: r.resourceVersion };
   if (r.continueToken) meta.continue = r.continueToken;
   if (r.remainingItemCount !== undefined) meta.remainingItemCount = r.remainingItemCount;
-  return `{"kind":${JSON.stringify(sr.type.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(sr.type))},"metadata":${JSON.stringify(meta)},"items":[${r.items.map((i) => i.json).join(',')}]}`;
+  const head = Buffer.from(`{"kind":${JSON.stringify(sr.type.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(sr.type))},"metadata":${JSON.stringify(meta)},"items":[`);
+  const parts: Buffer[] = [head];
+  r.items.forEach((it, i) => { if (i) parts.push(COMMA); parts.push(it.bytes); });
+  parts.push(TAIL);
+  return Buffer.concat(parts);
 }

@@ -278,7 +278,7 @@ async function deleteCollection(ctx: RequestContext, sr: ServedResource, ns: str
       if (!(err instanceof StatusError && err.code === 404)) throw err;
     }
   }
-  writeJSON(ctx.res, 200, listJSON(sr, { items: items.map((o) => ({ json: JSON.stringify(o), obj: o })), resourceVersion: String(deps.cache.revision) }), out.contentType);
+  writeJSON(ctx.res, 200, listJSON(sr, { items: items.map((o) => ({ bytes: Buffer.from(JSON.stringify(o)), obj: o })), resourceVersion: String(deps.cache.revision) }), out.contentType);
 }
 
 // ---- scale subresource (autoscaling/v1 Scale) ----

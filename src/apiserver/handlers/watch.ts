@@ -7,7 +7,7 @@ import { StatusError, badRequest } from '../../machinery/errors.js';
 import type { KObject } from '../../api/types.js';
 import { apiVersionOf } from '../../api/types.js';
 import type { ServedResource } from '../apis.js';
-import type { CacheEvent, CachedObject } from '../storage/cached.js';
+import { cachedObject, type CacheEvent, type CachedObject } from '../storage/cached.js';
 import type { WatchCache } from '../storage/watchcache.js';
 import type { Output } from '../http/negotiate.js';
 import type { Req, Res } from '../http/types.js';
@@ -22,14 +22,23 @@ const MAX_PENDING_BYTES = 64 * 1024 * 1024;
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
-/** the serialized line of an event, memoized on the cached object per event type */
-const lineCache = new WeakMap<CachedObject, Map<EventType, string>>();
-function jsonLine(type: EventType, c: CachedObject): string {
+/**
+ * The serialized line of an event, shared by every watcher it fans out to. Events fan out
+ * synchronously, so the memo only needs to live for the current turn of the event loop.
+ */
+let lineCache = new Map<CachedObject, Map<EventType, Buffer>>();
+let lineCacheClear: NodeJS.Immediate | undefined;
+const LINE_END = Buffer.from('}\n');
+function jsonLine(type: EventType, c: CachedObject): Buffer {
   let m = lineCache.get(c);
-  if (!m) { m = new Map(); lineCache.set(c, m); }
-  let s = m.get(type);
-  if (s === undefined) { s = `{"type":"${type}","object":${c.json()}}\n`; m.set(type, s); }
-  return s;
+  if (!m) {
+    m = new Map();
+    lineCache.set(c, m);
+    lineCacheClear ??= setImmediate(() => { lineCache = new Map(); lineCacheClear = undefined; });
+  }
+  let b = m.get(type);
+  if (b === undefined) { b = Buffer.concat([Buffer.from(`{"type":"${type}","object":`), c.bytes(), LINE_END]); m.set(type, b); }
+  return b;
 }
 
 export async function watch(sr: ServedResource, namespace: string, name: string, query: URLSearchParams,
@@ -100,7 +109,7 @@ export async function watch(sr: ServedResource, namespace: string, name: string,
 
   const include = includeObjectParam(q);
   let first = true;
-  const encode = (t: EventType, c: CachedObject): string => {
+  const encode = (t: EventType, c: CachedObject): string | Buffer => {
     if (!out.as && out.contentType === 'application/json') return jsonLine(t, c);
     let obj: unknown = c.obj;
     if (out.as === 'Table') {
@@ -112,7 +121,7 @@ export async function watch(sr: ServedResource, namespace: string, name: string,
 
   let lastRv = startRv;
   let closed = false;
-  const send = (s: string) => {
+  const send = (s: string | Buffer) => {
     if (closed) return;
     res.write(s);
     if (res.writableLength > MAX_PENDING_BYTES) close();
@@ -174,7 +183,7 @@ function transition(ev: CacheEvent, matches: (o: KObject) => boolean): { type: E
     // left the selection: DELETED with the last matching state, stamped with this event's revision
     const p = ev.prev!;
     const obj = { ...p.obj, metadata: { ...p.obj.metadata, resourceVersion: String(ev.rv) } };
-    return { type: 'DELETED', obj: { key: p.key, obj, rv: ev.rv, json: () => JSON.stringify(obj) } };
+    return { type: 'DELETED', obj: cachedObject(p.key, obj, ev.rv) };
   }
   return undefined;
 }

@@ -3,18 +3,20 @@ import { stringify as yamlStringify } from 'yaml';
 import { StatusError, internalError } from '../../machinery/errors.js';
 import type { Res } from './types.js';
 
-export function writeJSON(res: Res, code: number, body: unknown | string, contentType = 'application/json', warnings: string[] = []): void {
+/** body: an object to serialize, or JSON already serialized (string or UTF-8 bytes) */
+export function writeJSON(res: Res, code: number, body: unknown, contentType = 'application/json', warnings: string[] = []): void {
   if (res.headersSent || res.writableEnded) return;
-  let text: string;
+  let text: string | Buffer;
   if (contentType === 'application/yaml') {
-    text = yamlStringify(typeof body === 'string' ? JSON.parse(body) : body);
+    const v = Buffer.isBuffer(body) ? JSON.parse(body.toString('utf8')) : typeof body === 'string' ? JSON.parse(body) : body;
+    text = yamlStringify(v);
   } else {
-    text = typeof body === 'string' ? body : JSON.stringify(body);
+    text = Buffer.isBuffer(body) || typeof body === 'string' ? body : JSON.stringify(body);
   }
   const headers: Record<string, string | string[]> = {
     'content-type': contentType,
     'cache-control': 'no-cache, private',
-    'content-length': String(Buffer.byteLength(text)),
+    'content-length': String(Buffer.isBuffer(text) ? text.length : Buffer.byteLength(text)),
   };
   if (warnings.length) headers['warning'] = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   res.writeHead(code, headers);

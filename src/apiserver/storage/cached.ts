@@ -5,20 +5,17 @@ import type { KObject } from '../../api/types.js';
 export interface CachedObject {
   key: string;
   obj: KObject;
-  /** JSON of obj (resourceVersion included), computed lazily once */
+  /** UTF-8 JSON of obj (resourceVersion included), serialized lazily once; kept off the JS heap */
+  bytes(): Buffer;
+  /** the same JSON as a string (not memoized: for single-object answers) */
   json(): string;
   rv: number;
 }
 
 export function cachedObject(key: string, obj: KObject, rv: number): CachedObject {
-  let text: string | undefined;
-  return {
-    key, obj, rv,
-    json() {
-      if (text === undefined) text = JSON.stringify(obj);
-      return text;
-    },
-  };
+  let buf: Buffer | undefined;
+  const bytes = () => (buf ??= Buffer.from(JSON.stringify(obj)));
+  return { key, obj, rv, bytes, json: () => bytes().toString('utf8') };
 }
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';

@@ -35,7 +35,7 @@ e2e: build
 	node --test --test-concurrency=1 --test-timeout=600000 $$(find test -name '*.test.mjs' | sort)
 
 bench: build
-	node bench/run.mjs $(BENCH)
+	node bench/apiserver.mjs $(BENCH)
 
 clean:
 	rm -rf dist

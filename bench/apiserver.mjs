@@ -122,6 +122,8 @@ async function createsBench(s, n) {
 
 async function watchBench(s, watchers, writes) {
   await req(s, undefined, 'POST', '/api/v1/namespaces', { metadata: { name: 'watchbench' } });
+  // start every watch at the current revision (an old one may be past the cache window: 410)
+  const rv = JSON.parse((await req(s, undefined, 'GET', '/api/v1/namespaces/watchbench/configmaps')).body).metadata.resourceVersion;
   // many watches multiplexed over a few HTTP/2 connections, as client-go does
   const sessions = Array.from({ length: 8 }, () => http2.connect(s.url.origin, { ...s.tls, settings: { enablePush: false } }));
   const arrivals = new Map(); // name -> count
@@ -130,7 +132,7 @@ async function watchBench(s, watchers, writes) {
   const streams = [];
   for (let w = 0; w < watchers; w++) {
     const sess = sessions[w % sessions.length];
-    const st = sess.request({ ':path': '/api/v1/namespaces/watchbench/configmaps?watch=true&resourceVersion=1&allowWatchBookmarks=false' });
+    const st = sess.request({ ':path': `/api/v1/namespaces/watchbench/configmaps?watch=true&resourceVersion=${rv}&allowWatchBookmarks=false` });
     let buf = '';
     st.on('response', () => { established++; });
     st.on('data', (d) => {

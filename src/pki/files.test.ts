@@ -4,7 +4,6 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensurePrivateDir, readIfExists, restrictMode, writeFileAtomic } from './files.js';
-import './reflect-polyfill.js';
 
 test('writeFileAtomic replaces content, applies the mode exactly, leaves no temp files', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'kumo-files-'));
@@ -41,19 +40,3 @@ test('ensurePrivateDir creates or tightens to 0700 and refuses a file; readIfExi
   assert.equal((await stat(join(dir, 'tight'))).mode & 0o777, 0o400, 'never widened');
 });
 
-test('the Reflect metadata shim stores, inherits and separates metadata', () => {
-  const R = Reflect as unknown as {
-    defineMetadata(k: unknown, v: unknown, t: object, p?: PropertyKey): void;
-    getOwnMetadata(k: unknown, t: object, p?: PropertyKey): unknown;
-    getMetadata(k: unknown, t: object, p?: PropertyKey): unknown;
-  };
-  class Base {}
-  class Derived extends Base {}
-  R.defineMetadata('k', 1, Base);
-  R.defineMetadata('k', 'prop', Base, 'm');
-  assert.equal(R.getOwnMetadata('k', Base), 1);
-  assert.equal(R.getOwnMetadata('k', Derived), undefined);
-  assert.equal(R.getMetadata('k', Derived), 1, 'inherited through the prototype chain');
-  assert.equal(R.getMetadata('k', Base, 'm'), 'prop');
-  assert.equal(R.getMetadata('other', Base), undefined);
-});

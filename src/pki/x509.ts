@@ -1,6 +1,6 @@
-// The one place that loads @peculiar/x509: installs the Reflect shim it needs first and points it at
+// The one place that loads @peculiar/x509: loads the Reflect metadata API it needs first and points it at
 // Node's WebCrypto. Every other pki module imports `x509` from here, never from the package directly.
-import './reflect-polyfill.js';
+import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 

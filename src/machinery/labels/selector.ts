@@ -3,7 +3,7 @@
 // (k8s.io/apimachinery/pkg/labels/selector.go, metav1.LabelSelectorAsSelector).
 
 import { badRequest, field, fieldErrorText, type StatusError } from '../errors.js';
-import { isQualifiedName, isValidLabelValue } from './names.js';
+import { isQualifiedName, isValidLabelValue } from '../validation.js';
 
 export type Operator = '=' | '==' | '!=' | 'in' | 'notin' | 'exists' | '!' | 'gt' | 'lt';
 

@@ -321,12 +321,14 @@ export function generate() {
   defs[`${APIEXT}.v1.JSONSchemaPropsOrArray`] = { description: 'JSONSchemaPropsOrArray is a JSONSchemaProps or an array of them.' };
   defs[`${APIEXT}.v1.JSONSchemaPropsOrStringArray`] = { description: 'JSONSchemaPropsOrStringArray is a JSONSchemaProps or an array of strings.' };
 
-  // client-node drops the description of fields whose type is another model; the referenced
-  // type's own description is the closest thing we have (kubectl explain shows it).
+  // client-node drops the description of fields whose type is another model; for lists and maps
+  // of a model the element type's description is the closest thing we have. A field that is the
+  // model itself gets none: kubectl explain prints the model's description after the field's, and
+  // copying it would print it twice.
   for (const def of Object.values(defs)) {
     for (const prop of Object.values(def.properties ?? {})) {
       if (prop.description !== undefined) continue;
-      const ref = prop.$ref ?? prop.items?.$ref ?? prop.additionalProperties?.$ref;
+      const ref = prop.items?.$ref ?? prop.additionalProperties?.$ref;
       const target = ref && defs[ref.replace('#/definitions/', '')];
       if (target?.description) prop.description = target.description;
     }

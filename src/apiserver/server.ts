@@ -18,7 +18,10 @@ import { IPAllocator, PortAllocator } from './registry/ipallocator.js';
 import { handleResource, type RestDeps } from './handlers/rest.js';
 import { writeError, writeJSON } from './http/respond.js';
 import type { Req, Res, RequestContext, UserInfo } from './http/types.js';
-import { authenticate } from './authn.js';
+import type { Authenticator, Authorizer } from './chain.js';
+import { attributesOf } from './chain.js';
+import { forbidden } from './authz/forbidden.js';
+import type { Auditor } from './audit/index.js';
 import { OpenAPIHandler } from './openapi.js';
 import { versionInfo, type VersionInfo } from './version.js';
 
@@ -33,6 +36,16 @@ export interface APIServerConfig {
   transformer?: ValueTransformer;
   /** Kubernetes minor version to report (kubectl's dispatcher picks its client by it) */
   emulatedVersion?: string;
+  /** tried in order; the first to recognise a credential decides */
+  authenticators: Authenticator[];
+  /** undefined: allow every authenticated request */
+  authorizer?: Authorizer;
+  /**
+   * true: requests without credentials are system:anonymous and go to the authorizer (upstream
+   * --anonymous-auth with RBAC). false: they get 401, except the public health/version paths.
+   */
+  anonymousToAuthorizer?: boolean;
+  auditor?: Auditor;
 }
 
 export class APIServer {
@@ -155,12 +168,32 @@ export class APIServer {
       const path = url.pathname;
       const method = req.method ?? 'GET';
       const socket = ((req.stream as unknown as { session?: { socket?: TLSSocket } })?.session?.socket ?? req.socket) as TLSSocket;
-      const user: UserInfo | undefined = authenticate(socket, req);
-      if (!user) {
-        if (!isPublicPath(path)) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
+      let user: UserInfo | undefined;
+      for (const a of this.config.authenticators) {
+        user = await a.authenticate(req, socket);
+        if (user) break;
       }
+      // a credential nobody recognised is a 401, never anonymous
+      if (!user && req.headers.authorization) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
       const info = requestInfo(method, path, url.searchParams);
-      const ctx: RequestContext = { req, res, url, query: url.searchParams, info, user: user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] }, warnings: [] };
+      const effective: UserInfo = user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] };
+      const ctx: RequestContext = { req, res, url, query: url.searchParams, info, user: effective, warnings: [] };
+      if (this.config.auditor) {
+        const rec = this.config.auditor.begin({
+          info, user: effective, method, uri: req.url ?? '/', userAgent: req.headers['user-agent'] as string | undefined,
+          sourceIPs: [socket.remoteAddress ?? ''],
+        });
+        ctx.audit = rec;
+        res.once('finish', () => rec.end(res.statusCode));
+        res.once('close', () => rec.end(res.statusCode));
+      }
+      if (!user && !this.config.anonymousToAuthorizer) {
+        if (!isPublicPath(path)) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
+      } else if (this.config.authorizer) {
+        const attrs = attributesOf(info, effective);
+        const d = await this.config.authorizer.authorize(attrs);
+        if (d.decision !== 'allow') throw forbidden(attrs, d.reason);
+      }
       if (info.isResourceRequest) {
         const sr = this.registry.lookup(info.apiGroup, info.apiVersion, info.resource);
         if (!sr) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');

@@ -10,6 +10,10 @@ import { APIServer } from '../apiserver/server.js';
 import { IPAllocator } from '../apiserver/registry/ipallocator.js';
 import { parseFlags, usage, type FlagSpec } from './flags.js';
 import { RESTClient } from '../client/rest.js';
+import { transformerFromConfigFile } from '../apiserver/encryption/index.js';
+import { buildAuthenticators } from '../apiserver/authn/index.js';
+import { buildAuthorizer } from '../apiserver/authz/index.js';
+import { buildAuditor } from '../apiserver/audit/index.js';
 import { NamespaceController } from '../controllers/namespace/controller.js';
 
 const FLAGS: FlagSpec[] = [
@@ -21,6 +25,15 @@ const FLAGS: FlagSpec[] = [
   { name: 'service-cluster-ip-range', type: 'string', default: '10.96.0.0/12', help: 'CIDR for Service cluster IPs' },
   { name: 'datastore-endpoint', type: 'string', default: '', help: 'datastore: empty for embedded SQLite in DATA-DIR, sqlite://PATH, memory://' },
   { name: 'emulated-version', type: 'string', default: '', help: 'Kubernetes version to report (1.27–1.33)' },
+  { name: 'encryption-provider-config', type: 'string', default: '', help: 'EncryptionConfiguration file for encryption at rest' },
+  { name: 'token-auth-file', type: 'string', default: '', help: 'static bearer tokens (CSV: token,user,uid,"group1,group2")' },
+  { name: 'authorization-mode', type: 'string', default: 'AlwaysAllow', help: 'ordered list of authorizers (AlwaysAllow, Node, RBAC)' },
+  { name: 'anonymous-auth', type: 'bool', default: true, help: 'treat requests without credentials as system:anonymous (authorized like any user)' },
+  { name: 'audit-policy-file', type: 'string', default: '', help: 'audit.k8s.io/v1 Policy file' },
+  { name: 'audit-log-path', type: 'string', default: '', help: 'audit log file (JSON lines); "-" for standard out' },
+  { name: 'audit-log-maxsize', type: 'number', default: 100, help: 'megabytes before the audit log is rotated' },
+  { name: 'audit-log-maxbackup', type: 'number', default: 10, help: 'rotated audit logs to keep' },
+  { name: 'audit-log-maxage', type: 'number', default: 0, help: 'days to keep rotated audit logs (0 = no limit)' },
   { name: 'help', type: 'bool', default: false, help: 'show this help' },
 ];
 
@@ -45,7 +58,14 @@ export async function serverCommand(args: string[]): Promise<void> {
   const pki = await ensureServerPKI(dataDir, { hostnames: [hostname()], ips, serviceIP });
   for (const c of pki.changes) console.log(`pki: ${c}`);
   const backend = await openBackend(String(flags['datastore-endpoint']) || undefined, dataDir);
-  const server = new APIServer({
+  const modes = String(flags['authorization-mode']).split(',').map((m) => m.trim()).filter(Boolean);
+  const auditor = await buildAuditor({
+    policyFile: String(flags['audit-policy-file']) || undefined, logPath: String(flags['audit-log-path']) || undefined,
+    maxSizeMB: Number(flags['audit-log-maxsize']), maxBackups: Number(flags['audit-log-maxbackup']), maxAgeDays: Number(flags['audit-log-maxage']),
+  });
+  let server: APIServer | undefined;
+  const authorizer = buildAuthorizer(modes, { lookup: (g, v, r) => server?.lookup(g, v, r) });
+  server = new APIServer({
     bindAddress: bind,
     securePort: Number(flags['secure-port']),
     serviceClusterIPRange: range,
@@ -53,7 +73,14 @@ export async function serverCommand(args: string[]): Promise<void> {
     tls: { certPem: pki.apiserver.certPem, keyPem: pki.apiserver.keyPem, clientCAPem: pki.ca.certPem },
     backend,
     emulatedVersion: String(flags['emulated-version']) || undefined,
+    transformer: await transformerFromConfigFile(String(flags['encryption-provider-config']) || undefined),
+    authenticators: await buildAuthenticators({ tokenAuthFile: String(flags['token-auth-file']) || undefined }),
+    authorizer,
+    // anonymous requests are authorized like any other once a real authorizer decides
+    anonymousToAuthorizer: Boolean(flags['anonymous-auth']) && !modes.every((m) => m === 'AlwaysAllow'),
+    auditor,
   });
+  const srv = server;
   let stopping = false;
   let controllers: { stop(): void }[] = [];
   const stop = async (sig: string) => {
@@ -63,7 +90,8 @@ export async function serverCommand(args: string[]): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     for (const c of controllers) c.stop();
-    await server.stop();
+    await srv.stop();
+    await auditor?.close();
     await backend.close();
     process.exit(0);
   };
@@ -73,7 +101,7 @@ export async function serverCommand(args: string[]): Promise<void> {
   const kubeconfig = resolve(String(flags['write-kubeconfig']) || join(dataDir, 'kubeconfig'));
   let url = '';
   // the kubeconfig exists before /readyz says ok, so anyone polling readiness can use it at once
-  await server.start(async ({ port }) => {
+  await srv.start(async ({ port }) => {
     url = `https://${host}:${port}`;
     await writeAdminKubeconfig(pki, kubeconfig, { server: url });
   });
@@ -83,6 +111,6 @@ export async function serverCommand(args: string[]): Promise<void> {
   const nsController = new NamespaceController(client, (m) => console.log(m));
   await nsController.start();
   controllers = [nsController, { stop: () => client.close() }];
-  console.log(`Kumo ${server.version.gitVersion} is ready at ${url} (${Date.now() - started} ms); kubeconfig: ${kubeconfig}`);
+  console.log(`Kumo ${srv.version.gitVersion} is ready at ${url} (${Date.now() - started} ms); kubeconfig: ${kubeconfig}`);
   console.log(`  export KUBECONFIG=${kubeconfig}`);
 }

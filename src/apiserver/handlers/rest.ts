@@ -130,6 +130,7 @@ function notAcceptableTransform(): StatusError {
 
 function writeObject(ctx: RequestContext, out: Output, sr: ServedResource, obj: KObject, code: number, json?: () => string): void {
   if (out.as === 'PartialObjectMetadataList') throw notAcceptableTransform();
+  ctx.audit?.setResponseObject(obj);
   if (out.as === 'Table') {
     return writeJSON(ctx.res, code, tableOf(sr.type, [obj], { resourceVersion: obj.metadata?.resourceVersion }, includeObjectParam(ctx.query), out.version), out.contentType, ctx.warnings);
   }
@@ -142,6 +143,7 @@ async function decodeBody(ctx: RequestContext, sr: ServedResource): Promise<KObj
   const obj = decodeObject(body, ctx.req.headers['content-type'], sr.type.kind) as KObject;
   checkTypeMeta(obj, sr.type);
   ctx.warnings.push(...validateFields(obj, sr.type, fieldValidationParam(ctx.query, ctx.info.verb)));
+  ctx.audit?.setRequestObject(obj);
   return obj;
 }
 

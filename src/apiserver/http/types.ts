@@ -2,6 +2,7 @@
 // shape for HTTP/2 and HTTP/1.1 requests, so every handler works on both.
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { RequestInfo } from '../requestinfo.js';
+import type { AuditRecord } from '../chain.js';
 
 export type Req = Http2ServerRequest;
 export type Res = Http2ServerResponse;
@@ -20,6 +21,8 @@ export interface RequestContext {
   query: URLSearchParams;
   info: RequestInfo;
   user: UserInfo;
-  /** set when the client sent a deprecated or otherwise notable request */
+  /** Warning headers for the response */
   warnings: string[];
+  /** the audit record of this request, when auditing is on */
+  audit?: AuditRecord;
 }

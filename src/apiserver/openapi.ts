@@ -18,7 +18,7 @@ export class OpenAPIHandler {
 
   /** The served types; the same array while they are unchanged, since documents are cached per array. */
   private types(): ResourceType[] {
-    const now = this.registry.all().map((s) => s.type);
+    const now = this.registry.allTypes();
     const prev = this.served;
     if (!prev || prev.length !== now.length || now.some((t, i) => t !== prev[i])) this.served = now;
     return this.served!;

@@ -21,6 +21,8 @@ import type { Req, Res, RequestContext, UserInfo } from './http/types.js';
 import type { Authenticator, Authorizer } from './chain.js';
 import { attributesOf } from './chain.js';
 import { forbidden } from './authz/forbidden.js';
+import { registerAuthenticationAPIs } from './authn/index.js';
+import { registerAuthorizationAPIs } from './authz/index.js';
 import type { Auditor } from './audit/index.js';
 import { OpenAPIHandler } from './openapi.js';
 import { versionInfo, type VersionInfo } from './version.js';
@@ -95,6 +97,8 @@ export class APIServer {
       if (!convert) throw new Error(`no conversion from ${store.type.group}/${store.type.version} to ${type.group}/${type.version} ${type.resource}`);
       this.registry.add(type, store, convert);
     }
+    registerAuthenticationAPIs(this);
+    registerAuthorizationAPIs(this);
     const services = this.registry.lookup('', 'v1', 'services')!;
     markServiceAllocations([...services.store.cache.objects.values()].map((c) => c.obj), this.allocators);
     this.deps = {
@@ -195,6 +199,11 @@ export class APIServer {
         if (d.decision !== 'allow') throw forbidden(attrs, d.reason);
       }
       if (info.isResourceRequest) {
+        const v = this.registry.lookupVirtual(info.apiGroup, info.apiVersion, info.resource);
+        if (v) {
+          if (info.verb !== 'create' || info.name) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+          return await v.handler(ctx);
+        }
         const sr = this.registry.lookup(info.apiGroup, info.apiVersion, info.resource);
         if (!sr) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
         if (!this.ready) throw new StatusError(503, 'ServiceUnavailable', 'the server is starting up');

@@ -11,3 +11,9 @@ export interface AuthnOptions {
 export async function buildAuthenticators(_opts: AuthnOptions): Promise<Authenticator[]> {
   return [x509Authenticator];
 }
+
+/**
+ * Serve authentication.k8s.io (TokenReview, SelfSubjectReview) and serviceaccounts/token.
+ * STUB until the authentication work lands.
+ */
+export function registerAuthenticationAPIs(_server: import('../server.js').APIServer): void {}

@@ -13,3 +13,9 @@ export function buildAuthorizer(modes: string[], _deps: AuthzDeps): Authorizer {
   }
   return { authorize: () => ({ decision: 'allow' }) };
 }
+
+/**
+ * Serve authorization.k8s.io (SubjectAccessReview, SelfSubjectAccessReview,
+ * LocalSubjectAccessReview, SelfSubjectRulesReview). STUB until RBAC lands.
+ */
+export function registerAuthorizationAPIs(_server: import('../server.js').APIServer): void {}

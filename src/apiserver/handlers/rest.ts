@@ -57,6 +57,8 @@ export async function handleResource(ctx: RequestContext, sr: ServedResource, de
     throw notFound(type.group, type.resource, info.name || info.namespace);
   }
   const sub = info.subresource;
+  const special = sub ? sr.subresourceHandlers?.[sub] : undefined;
+  if (special) return special(ctx);
   if (sub && !type.subresources.includes(sub)) {
     throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
   }

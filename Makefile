@@ -6,7 +6,8 @@ NODE_MODULES_STAMP := node_modules/.kumo-installed
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	@command -v node >/dev/null || { echo "kumo needs Node.js >= 20"; exit 1; }
-	npm ci --no-audit --no-fund
+	@# one install at a time (parallel builds in one checkout must not wipe node_modules under each other)
+	flock .npm-install.lock sh -c 'test -f $@ -a $@ -nt package-lock.json || npm ci --no-audit --no-fund'
 	@touch $@
 
 deps: $(NODE_MODULES_STAMP)

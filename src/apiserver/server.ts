@@ -18,7 +18,7 @@ import { IPAllocator, PortAllocator } from './registry/ipallocator.js';
 import { handleResource, type RestDeps } from './handlers/rest.js';
 import { writeError, writeJSON } from './http/respond.js';
 import type { Req, Res, RequestContext, UserInfo } from './http/types.js';
-import type { Authenticator, Authorizer } from './chain.js';
+import type { AdmissionPlugin, Authenticator, Authorizer } from './chain.js';
 import { attributesOf } from './chain.js';
 import { forbidden } from './authz/forbidden.js';
 import { registerAuthenticationAPIs } from './authn/index.js';
@@ -48,6 +48,8 @@ export interface APIServerConfig {
    */
   anonymousToAuthorizer?: boolean;
   auditor?: Auditor;
+  /** admission plugins, in order (mutating phases run before validation, validating after) */
+  admissionPlugins?: AdmissionPlugin[];
 }
 
 export class APIServer {
@@ -104,6 +106,7 @@ export class APIServer {
     this.deps = {
       cache: this.cache, backend: this.config.backend, transformer: this.transformer,
       pods: this.registry.lookup('', 'v1', 'pods')!,
+      admissionPlugins: this.config.admissionPlugins,
     };
     this.discovery = new Discovery(this.registry, () => `${this.config.advertiseAddress ?? this.config.bindAddress}:${this.port}`);
     this.openapi = new OpenAPIHandler(this.registry);

@@ -22,9 +22,13 @@ import { list, listJSON, parseRV, tooLargeRV } from './list.js';
 import { watch } from './watch.js';
 import { includeObjectParam, partialMetadata, tableOf } from './table.js';
 import { gracePeriodFor } from './graceful.js';
+import { admissionFor } from '../admission/index.js';
+import type { AdmissionPlugin } from '../chain.js';
 import { viewOf, toServed, toStorage } from '../storage/view.js';
 
 export interface RestDeps {
+  /** admission plugins, in order */
+  admissionPlugins?: AdmissionPlugin[];
   /** the pods resource, which bindings write to */
   pods: ServedResource;
   cache: WatchCache;
@@ -57,6 +61,7 @@ export async function handleResource(ctx: RequestContext, sr: ServedResource, de
     throw notFound(type.group, type.resource, info.name || info.namespace);
   }
   const sub = info.subresource;
+  ctx.admission = admissionFor(deps.admissionPlugins ?? [], type, sub, ns, info.name, ctx.user, ctx.query.has('dryRun'));
   const special = sub ? sr.subresourceHandlers?.[sub] : undefined;
   if (special) return special(ctx);
   if (sub && !type.subresources.includes(sub)) {
@@ -152,7 +157,7 @@ async function decodeBody(ctx: RequestContext, sr: ServedResource): Promise<KObj
 async function create(ctx: RequestContext, sr: ServedResource, ns: string, out: Output): Promise<void> {
   const dryRun = dryRunParam(ctx.query, 'create');
   const obj = await decodeBody(ctx, sr);
-  const created = await sr.store.create(toStorage(sr.convert, obj), ns, { dryRun });
+  const created = await sr.store.create(toStorage(sr.convert, obj), ns, { admission: ctx.admission, dryRun });
   writeObject(ctx, out, sr, toServed(sr.convert, created), 201);
 }
 
@@ -164,7 +169,7 @@ async function update(ctx: RequestContext, sr: ServedResource, ns: string, name:
   }
   const obj = await decodeBody(ctx, sr);
   const allowCreate = ['endpoints', 'leases', 'events', 'services'].includes(sr.type.resource) && !sub;
-  const r = await sr.store.update(ns, name, () => toStorage(sr.convert, obj), { dryRun, subresource: sub, allowCreate });
+  const r = await sr.store.update(ns, name, () => toStorage(sr.convert, obj), { admission: ctx.admission, dryRun, subresource: sub, allowCreate });
   if (!r.created && !dryRun) await sr.store.finishDeletionIfDone(r.obj);
   writeObject(ctx, out, sr, toServed(sr.convert, r.obj), r.created ? 201 : 200);
 }
@@ -215,7 +220,7 @@ async function patch(ctx: RequestContext, sr: ServedResource, ns: string, name: 
     const prv = (cur.metadata?.resourceVersion);
     if (patched.metadata?.resourceVersion === prv) delete patched.metadata!.resourceVersion;
     return toStorage(sr.convert, patched);
-  }, { dryRun, subresource: sub });
+  }, { admission: ctx.admission, dryRun, subresource: sub });
   if (!dryRun) await sr.store.finishDeletionIfDone(r.obj);
   writeObject(ctx, out, sr, toServed(sr.convert, r.obj), 200);
 }
@@ -252,7 +257,7 @@ function deleteOptions(ctx: RequestContext, body: Buffer): DeleteOptions {
 async function del(ctx: RequestContext, sr: ServedResource, ns: string, name: string, out: Output): Promise<void> {
   const dryRun = dryRunParam(ctx.query, 'delete');
   const opts = deleteOptions(ctx, await readBody(ctx.req));
-  const r = await sr.store.delete(ns, name, opts, { dryRun }, gracePeriodFor(sr.type));
+  const r = await sr.store.delete(ns, name, opts, { admission: ctx.admission, dryRun }, gracePeriodFor(sr.type));
   // upstream answers 202 only for a pending delete the client asked to cascade (orphanDependents=false)
   const code = !r.deleted && opts.orphanDependents === false ? 202 : 200;
   if (r.deleted && !RETURNS_DELETED_OBJECT.has(`${sr.type.group}/${sr.type.resource}`)) {
@@ -276,7 +281,7 @@ async function deleteCollection(ctx: RequestContext, sr: ServedResource, ns: str
   for (const it of r.items) {
     const m = it.obj.metadata!;
     try {
-      const d = await sr.store.delete(m.namespace ?? '', m.name!, opts, { dryRun }, gracePeriodFor(sr.type));
+      const d = await sr.store.delete(m.namespace ?? '', m.name!, opts, { admission: ctx.admission, dryRun }, gracePeriodFor(sr.type));
       items.push(toServed(sr.convert, d.obj));
     } catch (err) {
       if (!(err instanceof StatusError && err.code === 404)) throw err;
@@ -321,7 +326,7 @@ async function applyScale(ctx: RequestContext, sr: ServedResource, ns: string, n
     if (srv && srv !== cur.metadata?.resourceVersion) next.metadata!.resourceVersion = srv;
     else delete next.metadata!.resourceVersion;
     return next;
-  }, { dryRun });
+  }, { admission: ctx.admission, dryRun });
   writeJSON(ctx.res, 200, toScale(sr, r.obj), out.contentType);
 }
 
@@ -372,6 +377,6 @@ async function doBind(ctx: RequestContext, pods: ServedResource, ns: string, pod
     }
     delete pod.metadata!.resourceVersion;
     return pod;
-  }, { dryRun, subresource: 'binding' });
+  }, { admission: ctx.admission, dryRun, subresource: 'binding' });
   writeJSON(ctx.res, 201, { ...successStatus(), code: 201 }, 'application/json');
 }

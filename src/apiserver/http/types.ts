@@ -3,6 +3,7 @@
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { RequestInfo } from '../requestinfo.js';
 import type { AuditRecord } from '../chain.js';
+import type { Admission } from '../registry/store.js';
 
 export type Req = Http2ServerRequest;
 export type Res = Http2ServerResponse;
@@ -25,4 +26,6 @@ export interface RequestContext {
   warnings: string[];
   /** the audit record of this request, when auditing is on */
   audit?: AuditRecord;
+  /** the admission chain for this request's writes (set for resource requests) */
+  admission?: Admission;
 }

@@ -23,7 +23,16 @@ export interface DeleteOptions {
   dryRun?: string[];
 }
 
-export interface WriteOptions { dryRun: boolean }
+/**
+ * The admission phases for one write, built by the handler from the request (user, subresource).
+ * `admit` may mutate the object; `validate` only rejects. Both throw a StatusError to refuse.
+ */
+export interface Admission {
+  admit(op: 'CREATE' | 'UPDATE' | 'DELETE', obj: KObject | undefined, old: KObject | undefined): Promise<void>;
+  validate(op: 'CREATE' | 'UPDATE' | 'DELETE', obj: KObject | undefined, old: KObject | undefined): Promise<void>;
+}
+
+export interface WriteOptions { dryRun: boolean; admission?: Admission }
 
 /** Answers whether a namespace exists / is terminating, for create-in-namespace checks. */
 export type NamespaceLookup = (name: string) => KObject | undefined;
@@ -102,7 +111,10 @@ export class Store {
     this.strategy.defaults(obj);
     await this.strategy.prepareForCreate(obj, { type: this.type, dryRun: opts.dryRun });
     try {
+      // upstream order: mutating admission, validation, validating admission, storage
+      await opts.admission?.admit('CREATE', obj, undefined);
       this.check(obj, undefined);
+      await opts.admission?.validate('CREATE', obj, undefined);
       if (this.type.namespaced) await this.checkNamespace(meta.namespace!);
       const key = this.key(meta.namespace ?? '', meta.name!);
       if (opts.dryRun) {
@@ -199,8 +211,10 @@ export class Store {
       // upstream defaults every decoded object, on update as on create
       this.strategy.defaults(desired);
       await this.strategy.prepareForUpdate(desired, old, { type: this.type, dryRun: opts.dryRun, subresource: opts.subresource });
+      await opts.admission?.admit('UPDATE', desired, old);
       // pods/binding sets spec.nodeName, which a pod update may not change: validate it as a new object
       this.check(desired, opts.subresource === 'binding' ? undefined : old);
+      await opts.admission?.validate('UPDATE', desired, old);
       // no-op updates do not write (upstream skips the etcd write and keeps the resourceVersion)
       if (sameObject(desired, old)) return { obj: old, created: false };
       if (opts.dryRun) { desired.metadata!.resourceVersion = String(current.rv); return { obj: desired, created: false }; }
@@ -275,6 +289,10 @@ export class Store {
       const obj = structuredClone(current.obj);
       const meta = obj.metadata!;
       const pre = options.preconditions;
+      if (attempt === 0) {
+        await opts.admission?.admit('DELETE', undefined, current.obj);
+        await opts.admission?.validate('DELETE', undefined, current.obj);
+      }
       // upstream's rest.BeforeDelete names the Kind here, not the resource
       if (pre?.uid && pre.uid !== meta.uid) {
         throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${this.type.kind} "${name}": the UID in the precondition (${pre.uid}) does not match the UID in record (${meta.uid}). The object might have been deleted and then recreated`,

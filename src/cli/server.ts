@@ -10,7 +10,7 @@ import { APIServer } from '../apiserver/server.js';
 import { IPAllocator } from '../apiserver/registry/ipallocator.js';
 import { parseFlags, usage, type FlagSpec } from './flags.js';
 import { RESTClient } from '../client/rest.js';
-import { transformerFromConfigFile } from '../apiserver/encryption/index.js';
+import { transformerFromConfigFile, defaultEncryptionConfig } from '../apiserver/encryption/index.js';
 import { buildAuthenticators } from '../apiserver/authn/index.js';
 import { buildAuthorizer } from '../apiserver/authz/index.js';
 import { buildAuditor } from '../apiserver/audit/index.js';
@@ -73,7 +73,7 @@ export async function serverCommand(args: string[]): Promise<void> {
     tls: { certPem: pki.apiserver.certPem, keyPem: pki.apiserver.keyPem, clientCAPem: pki.ca.certPem },
     backend,
     emulatedVersion: String(flags['emulated-version']) || undefined,
-    transformer: await transformerFromConfigFile(String(flags['encryption-provider-config']) || undefined),
+    transformer: await transformerFromConfigFile(String(flags['encryption-provider-config']) || defaultEncryptionConfig(dataDir)),
     authenticators: await buildAuthenticators({ tokenAuthFile: String(flags['token-auth-file']) || undefined }),
     authorizer,
     // anonymous requests are authorized like any other once a real authorizer decides

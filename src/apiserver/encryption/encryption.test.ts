@@ -236,3 +236,17 @@ test('generateEncryptionConfig: secrets → aescbc key1 with a fresh 32-byte key
   assert.deepEqual(a.resources[0].providers[1], { identity: {} });
   assert.notEqual(a.resources[0].providers[0].aescbc.keys[0].secret, b.resources[0].providers[0].aescbc.keys[0].secret);
 });
+
+test('isStale: values not written by the current provider and key want rewriting', () => {
+  const old = transformer([{ resources: ['secrets'], providers: [{ aescbc: { keys: [{ name: 'old', secret: K1 }] } }] }]);
+  const rotated = transformer([{ resources: ['secrets'], providers: [
+    { aescbc: { keys: [{ name: 'new', secret: K2 }, { name: 'old', secret: K1 }] } }, { identity: {} }] }]);
+  assert.equal(rotated.isStale!(SECRET_KEY, old.toStorage(SECRET_KEY, PLAIN)), true);
+  assert.equal(rotated.isStale!(SECRET_KEY, PLAIN), true);
+  assert.equal(rotated.isStale!(SECRET_KEY, rotated.toStorage(SECRET_KEY, PLAIN)), false);
+  const decrypting = transformer([{ resources: ['secrets'], providers: [{ identity: {} }, { aescbc: { keys: [{ name: 'old', secret: K1 }] } }] }]);
+  assert.equal(decrypting.isStale!(SECRET_KEY, old.toStorage(SECRET_KEY, PLAIN)), true);
+  assert.equal(decrypting.isStale!(SECRET_KEY, PLAIN), false);
+  // resources outside the configuration are never stale
+  assert.equal(rotated.isStale!('/registry/configmaps/default/c', PLAIN), false);
+});

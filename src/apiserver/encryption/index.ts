@@ -4,7 +4,9 @@
 // in plain text.
 
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { stringify as toYAML } from 'yaml';
 import { internalError } from '../../machinery/errors.js';
 import type { ValueTransformer } from '../storage/codec.js';
@@ -61,6 +63,9 @@ export function transformerFromConfig(config: EncryptionConfiguration): ValueTra
     toStorage(key, plain) {
       return forKey(key).toStorage(asBuffer(plain), key);
     },
+    isStale(key, stored) {
+      return forKey(key).isStale?.(asBuffer(stored)) ?? false;
+    },
     fromStorage(key, stored) {
       try {
         return forKey(key).fromStorage(asBuffer(stored), key);
@@ -114,4 +119,21 @@ export function generateEncryptionConfig(): string {
     }],
   };
   return toYAML(config);
+}
+
+/**
+ * `kumo server` encrypts Secrets unless told otherwise: DATADIR/pki/encryption-config.yaml is
+ * written (0600) on first start and kept, since losing it makes every stored Secret unreadable.
+ */
+export function defaultEncryptionConfig(dataDir: string): string {
+  const dir = join(dataDir, 'pki');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, 'encryption-config.yaml');
+  try {
+    // 'wx': never overwrite an existing key file
+    writeFileSync(path, generateEncryptionConfig(), { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return path;
 }

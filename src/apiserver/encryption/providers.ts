@@ -13,6 +13,8 @@ export interface Transformer {
   /** key: the datastore key, which AEAD providers bind the ciphertext to */
   toStorage(plain: Buffer, key: string): Buffer;
   fromStorage(stored: Buffer, key: string): Buffer;
+  /** true when stored (as fromStorage receives it) was not written by the transformer that writes now */
+  isStale?(stored: Buffer): boolean;
 }
 
 export interface PrefixTransformer {
@@ -126,6 +128,12 @@ export function prefixTransformers(noMatch: string, list: PrefixTransformer[]): 
   return {
     toStorage(plain, key) {
       return Buffer.concat([first.prefix, first.transformer.toStorage(plain, key)]);
+    },
+    isStale(stored) {
+      // identity writes: anything encrypted is stale; otherwise the writer's prefix (and key) must match
+      if (first.prefix.length === 0) return startsWith(stored, ENCRYPTED_PREFIX);
+      if (!startsWith(stored, first.prefix)) return true;
+      return first.transformer.isStale?.(stored.subarray(first.prefix.length)) ?? false;
     },
     fromStorage(stored, key) {
       const errs: string[] = [];

@@ -10,7 +10,7 @@ import {
 import type { KObject, ResourceType } from '../../api/types.js';
 import { apiVersionOf } from '../../api/types.js';
 import type { WatchCache, ResourceCache } from '../storage/watchcache.js';
-import { encodeForStorage, decodeFromStorage, type ValueTransformer } from '../storage/codec.js';
+import { encodeForStorage, decodeFromStorage, isStaleObject, type ValueTransformer } from '../storage/codec.js';
 import type { CachedObject } from '../storage/cached.js';
 import type { Strategy } from './strategy.js';
 import { generateName } from './names.js';
@@ -73,7 +73,7 @@ export class Store {
   async get(namespace: string, name: string): Promise<CachedObject> {
     await this.watchCache.sync();
     const c = this.cache.objects.get(this.key(namespace, name));
-    if (!c) throw notFound(...this.gr(), name);
+    if (!c) throw this.cache.undecodable.get(this.key(namespace, name)) ?? notFound(...this.gr(), name);
     return c;
   }
 
@@ -216,7 +216,8 @@ export class Store {
       this.check(desired, opts.subresource === 'binding' ? undefined : old);
       await opts.admission?.validate('UPDATE', desired, old);
       // no-op updates do not write (upstream skips the etcd write and keeps the resourceVersion)
-      if (sameObject(desired, old)) return { obj: old, created: false };
+      // … unless the stored bytes are stale (written with an older encryption key): rewrite those
+      if (sameObject(desired, old) && !isStaleObject(old)) return { obj: old, created: false };
       if (opts.dryRun) { desired.metadata!.resourceVersion = String(current.rv); return { obj: desired, created: false }; }
       try {
         const res = await this.backend.update(key, encodeForStorage(desired, key, this.transformer), current.rv);

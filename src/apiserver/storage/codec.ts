@@ -9,6 +9,18 @@ import type { KeyValue } from '../../storage/interface.js';
 export interface ValueTransformer {
   toStorage(key: string, plain: Uint8Array): Uint8Array;
   fromStorage(key: string, stored: Uint8Array): Uint8Array;
+  /**
+   * true when a readable value was not written by the current write provider/key (e.g. after a key
+   * rotation): an update must then rewrite it even when the object is unchanged, as upstream does.
+   */
+  isStale?(key: string, stored: Uint8Array): boolean;
+}
+
+const STALE = Symbol('kumo.storage.stale');
+
+/** Whether the decoded object's stored bytes want rewriting with the current encryption key. */
+export function isStaleObject(obj: KObject): boolean {
+  return (obj as { [STALE]?: boolean })[STALE] === true;
 }
 
 export const identityTransformer: ValueTransformer = {
@@ -27,5 +39,7 @@ export function decodeFromStorage(kv: KeyValue, t: ValueTransformer, rv = kv.mod
   const bytes = t.fromStorage(kv.key, kv.value);
   const obj = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as KObject;
   obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(rv) };
+  // a symbol property: invisible to JSON, dropped by structuredClone copies
+  if (t.isStale?.(kv.key, kv.value)) Object.defineProperty(obj, STALE, { value: true });
   return obj;
 }

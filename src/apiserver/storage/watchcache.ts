@@ -17,12 +17,15 @@ export class ResourceCache {
   /** every event for this resource with rv > startRv is in the ring */
   startRv: number;
   readonly listeners = new Set<CacheListener>();
+  /** keys whose stored value cannot be decoded (e.g. missing encryption key) → why */
+  readonly undecodable = new Map<string, Error>();
 
   constructor(readonly prefix: string, startRv: number, private readonly capacity: number) {
     this.startRv = startRv;
   }
 
   apply(ev: CacheEvent): void {
+    if (this.undecodable.size) this.undecodable.delete(ev.object.key);
     if (ev.type === 'DELETED') {
       if (this.objects.delete(ev.object.key)) this.sortedKeys = undefined;
     } else {
@@ -90,8 +93,14 @@ export class WatchCache {
     this.loadRev = res.revision;
     for (const kv of res.kvs) {
       const rc = this.resourceFor(kv.key);
-      const obj = decodeFromStorage(kv, this.transformer);
-      rc.objects.set(kv.key, cachedObject(kv.key, obj, kv.modRevision));
+      try {
+        const obj = decodeFromStorage(kv, this.transformer);
+        rc.objects.set(kv.key, cachedObject(kv.key, obj, kv.modRevision));
+      } catch (err) {
+        // e.g. encrypted with a key no longer configured: serve everything else, fail reads of this one
+        console.error(`watch cache: cannot decode ${kv.key}: ${(err as Error).message}`);
+        rc.undecodable.set(kv.key, err as Error);
+      }
     }
     for (const rc of this.resources.values()) rc.startRv = this.rev;
     this.cancel = this.backend.watch('/registry/', this.rev, (evs) => this.onEvents(evs), (err) => {
@@ -141,6 +150,7 @@ export class WatchCache {
       } catch (err) {
         // an undecodable value (e.g. encrypted with a key we no longer have) must not stop the cache
         console.error(`watch cache: cannot decode ${ev.kv.key}: ${(err as Error).message}`);
+        if (ev.type === 'PUT') rc.undecodable.set(ev.kv.key, err as Error); else rc.undecodable.delete(ev.kv.key);
         this.bump(ev.kv.modRevision);
         continue;
       }

@@ -1,4 +1,4 @@
-// Public surface of the PKI package: what `kumo server`, the apiserver's authenticator and the future
+// Public surface of the PKI package: what `kumo server`, the apiserver's authenticator and the
 // `kumo pki` / `kumo kubeconfig` commands import.
 export { createCA, loadCASigner, type CASigner, type CertKeyPair } from './ca.js';
 export { issueCertificate, canonicalIP, checkDNSName, type CertificateRequest, type CertificateUsage } from './certs.js';
@@ -20,3 +20,25 @@ export {
   type PKIPaths,
   type LeafSpec,
 } from './cluster.js';
+export {
+  componentCertificates,
+  kubeconfigCertificate,
+  caFiles,
+  checkNodeName,
+  userFileName,
+  isComponentKind,
+  COMPONENT_KINDS,
+  KUBECONFIG_KINDS,
+  SCHEDULER_USER,
+  CONTROLLER_MANAGER_USER,
+  PROXY_USER,
+  NODES_GROUP,
+  NODE_USER_PREFIX,
+  type CAName,
+  type ComponentKind,
+  type KubeconfigKind,
+  type ComponentOptions,
+  type ComponentCertificate,
+} from './components.js';
+export { initPKI, loadCA, issueComponent, issueCertificates, type InitOptions, type IssuedCertificate } from './issue.js';
+export { startRenewal, DEFAULT_RENEWAL_INTERVAL_MS, type RenewalOptions } from './renewal.js';

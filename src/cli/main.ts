@@ -1,9 +1,13 @@
 // kumo CLI: one binary, a subcommand per component (kumo server, …), as upstream components.
 import { serverCommand } from './server.js';
+import { pkiCommand } from './pki.js';
+import { kubeconfigCommand } from './kubeconfig.js';
 import { KUMO_VERSION, KUBERNETES_VERSION } from '../apiserver/version.js';
 
 const commands: Record<string, { summary: string; run: (args: string[]) => Promise<void> }> = {
   server: { summary: 'run the control plane (API server on the embedded datastore)', run: serverCommand },
+  pki: { summary: 'create CAs and issue component certificates step by step', run: pkiCommand },
+  kubeconfig: { summary: 'write a kubeconfig for one identity (admin, kubelet, scheduler, user, …)', run: kubeconfigCommand },
   version: {
     summary: 'print the Kumo and Kubernetes versions',
     run: async () => { console.log(`kumo ${KUMO_VERSION} (Kubernetes v${KUBERNETES_VERSION})`); },

@@ -188,7 +188,7 @@ export class APIServer {
       if (this.config.auditor) {
         const rec = this.config.auditor.begin({
           info, user: effective, method, uri: req.url ?? '/', userAgent: req.headers['user-agent'] as string | undefined,
-          sourceIPs: [socket.remoteAddress ?? ''],
+          sourceIPs: [socket.remoteAddress ?? ''], req, res,
         });
         ctx.audit = rec;
         res.once('finish', () => rec.end(res.statusCode));

@@ -165,6 +165,15 @@ export class APIServer {
     await closed;
   }
 
+  /**
+   * Swaps the serving certificate without a restart (certificate renewal): new TLS connections get
+   * the new pair, open ones keep theirs. The client CA stays the same.
+   */
+  updateServingCertificate(certPem: string, keyPem: string): void {
+    this.config.tls = { ...this.config.tls, certPem, keyPem };
+    this.server?.setSecureContext({ key: keyPem, cert: certPem, ca: this.config.tls.clientCAPem });
+  }
+
   lookup(group: string, version: string, resource: string): ServedResource | undefined {
     return this.registry.lookup(group, version, resource);
   }

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { homedir, hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureServerPKI, writeAdminKubeconfig } from '../pki/index.js';
+import { ensureServerPKI, startRenewal, writeAdminKubeconfig } from '../pki/index.js';
 import { openBackend } from '../storage/index.js';
 import { APIServer } from '../apiserver/server.js';
 import { IPAllocator } from '../apiserver/registry/ipallocator.js';
@@ -27,6 +27,9 @@ const FLAGS: FlagSpec[] = [
   { name: 'emulated-version', type: 'string', default: '', help: 'Kubernetes version to report (1.27–1.33)' },
   { name: 'encryption-provider-config', type: 'string', default: '', help: 'EncryptionConfiguration file for encryption at rest' },
   { name: 'token-auth-file', type: 'string', default: '', help: 'static bearer tokens (CSV: token,user,uid,"group1,group2")' },
+  { name: 'service-account-issuer', type: 'string', default: 'https://kubernetes.default.svc.cluster.local', help: 'issuer (iss) of service-account tokens' },
+  { name: 'api-audiences', type: 'string', default: '', help: 'comma-separated audiences of the API server (default: the service-account issuer)' },
+  { name: 'service-account-jwks-uri', type: 'string', default: '', help: 'jwks_uri published in /.well-known/openid-configuration (default https://ADVERTISE-ADDRESS:PORT/openid/v1/jwks)' },
   { name: 'authorization-mode', type: 'string', default: 'AlwaysAllow', help: 'ordered list of authorizers (AlwaysAllow, Node, RBAC)' },
   { name: 'anonymous-auth', type: 'bool', default: true, help: 'treat requests without credentials as system:anonymous (authorized like any user)' },
   { name: 'audit-policy-file', type: 'string', default: '', help: 'audit.k8s.io/v1 Policy file' },
@@ -55,7 +58,11 @@ export async function serverCommand(args: string[]): Promise<void> {
   const serviceIP = new IPAllocator(range).ipAt(0);
   const advertise = String(flags['advertise-address']) || defaultAdvertiseAddress();
   const ips = [bind, advertise].filter((x): x is string => !!x && x !== '0.0.0.0' && x !== '::');
-  const pki = await ensureServerPKI(dataDir, { hostnames: [hostname()], ips, serviceIP });
+  // test and operations knobs for renewal: how often to check, and how long before expiry to renew
+  const renewBeforeMs = Number(process.env.KUMO_PKI_RENEW_BEFORE_MS) || undefined;
+  const renewIntervalMs = Number(process.env.KUMO_PKI_RENEWAL_INTERVAL_MS) || undefined;
+  const pkiOptions = { hostnames: [hostname()], ips, serviceIP, renewBeforeMs };
+  let pki = await ensureServerPKI(dataDir, pkiOptions);
   for (const c of pki.changes) console.log(`pki: ${c}`);
   const backend = await openBackend(String(flags['datastore-endpoint']) || undefined, dataDir);
   const modes = String(flags['authorization-mode']).split(',').map((m) => m.trim()).filter(Boolean);
@@ -74,7 +81,16 @@ export async function serverCommand(args: string[]): Promise<void> {
     backend,
     emulatedVersion: String(flags['emulated-version']) || undefined,
     transformer: await transformerFromConfigFile(String(flags['encryption-provider-config']) || defaultEncryptionConfig(dataDir)),
-    authenticators: await buildAuthenticators({ tokenAuthFile: String(flags['token-auth-file']) || undefined }),
+    authenticators: await buildAuthenticators({
+      tokenAuthFile: String(flags['token-auth-file']) || undefined,
+      serviceAccount: {
+        issuer: String(flags['service-account-issuer']),
+        apiAudiences: String(flags['api-audiences']).split(',').map((a) => a.trim()).filter(Boolean),
+        signingKeyPem: pki.serviceAccount.privateKeyPem,
+        jwksURI: String(flags['service-account-jwks-uri']) || undefined,
+      },
+      lookup: (g, v, r) => server?.lookup(g, v, r),
+    }),
     authorizer,
     // anonymous requests are authorized like any other once a real authorizer decides
     anonymousToAuthorizer: Boolean(flags['anonymous-auth']) && !modes.every((m) => m === 'AlwaysAllow'),
@@ -83,12 +99,14 @@ export async function serverCommand(args: string[]): Promise<void> {
   const srv = server;
   let stopping = false;
   let controllers: { stop(): void }[] = [];
+  let stopRenewal = () => {};
   const stop = async (sig: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`received ${sig}, shutting down`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
+    stopRenewal();
     for (const c of controllers) c.stop();
     await srv.stop();
     await auditor?.close();
@@ -111,6 +129,13 @@ export async function serverCommand(args: string[]): Promise<void> {
   const nsController = new NamespaceController(client, (m) => console.log(m));
   await nsController.start();
   controllers = [nsController, { stop: () => client.close() }];
+  // certificates are re-checked while running; a renewed serving cert is swapped in live
+  stopRenewal = startRenewal(dataDir, pkiOptions, async (renewed) => {
+    for (const c of renewed.changes) console.log(`pki: ${c}`);
+    if (renewed.apiserver.certPem !== pki.apiserver.certPem) srv.updateServingCertificate(renewed.apiserver.certPem, renewed.apiserver.keyPem);
+    if (renewed.admin.certPem !== pki.admin.certPem) await writeAdminKubeconfig(renewed, kubeconfig, { server: url });
+    pki = renewed;
+  }, renewIntervalMs);
   console.log(`Kumo ${srv.version.gitVersion} is ready at ${url} (${Date.now() - started} ms); kubeconfig: ${kubeconfig}`);
   console.log(`  export KUBECONFIG=${kubeconfig}`);
 }

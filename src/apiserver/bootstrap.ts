@@ -4,6 +4,7 @@
 import { StatusError } from '../machinery/errors.js';
 import type { KObject } from '../api/types.js';
 import type { APIServer } from './server.js';
+import { ensureBootstrapPolicy } from './authz/index.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -27,6 +28,7 @@ async function ensure(server: APIServer, group: string, version: string, resourc
 }
 
 export async function bootstrap(server: APIServer): Promise<void> {
+  await ensureBootstrapPolicy(server);
   for (const ns of SYSTEM_NAMESPACES) {
     await ensure(server, '', 'v1', 'namespaces', '', { metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } } });
   }

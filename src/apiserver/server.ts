@@ -21,7 +21,7 @@ import type { Req, Res, RequestContext, UserInfo } from './http/types.js';
 import type { AdmissionPlugin, Authenticator, Authorizer } from './chain.js';
 import { attributesOf } from './chain.js';
 import { forbidden } from './authz/forbidden.js';
-import { registerAuthenticationAPIs } from './authn/index.js';
+import { registerAuthenticationAPIs, impersonate } from './authn/index.js';
 import { registerAuthorizationAPIs } from './authz/index.js';
 import type { Auditor } from './audit/index.js';
 import { OpenAPIHandler } from './openapi.js';
@@ -54,6 +54,8 @@ export interface APIServerConfig {
 
 export class APIServer {
   readonly registry = new APIRegistry();
+  /** non-resource paths served by other packages (e.g. service-account issuer discovery) */
+  readonly nonResourceHandlers = new Map<string, (ctx: RequestContext) => void>();
   readonly cache: WatchCache;
   readonly version: VersionInfo;
   private server?: http2.Http2SecureServer;
@@ -205,10 +207,14 @@ export class APIServer {
       }
       if (!user && !this.config.anonymousToAuthorizer) {
         if (!isPublicPath(path)) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
-      } else if (this.config.authorizer) {
-        const attrs = attributesOf(info, effective);
-        const d = await this.config.authorizer.authorize(attrs);
-        if (d.decision !== 'allow') throw forbidden(attrs, d.reason);
+      } else {
+        // impersonation headers: checked against the real user, then the request acts as the other
+        await impersonate(ctx, this.config.authorizer);
+        if (this.config.authorizer) {
+          const attrs = attributesOf(info, ctx.user);
+          const d = await this.config.authorizer.authorize(attrs);
+          if (d.decision !== 'allow') throw forbidden(attrs, d.reason);
+        }
       }
       if (info.isResourceRequest) {
         const v = this.registry.lookupVirtual(info.apiGroup, info.apiVersion, info.resource);
@@ -236,6 +242,8 @@ export class APIServer {
       return this.health(ctx, path);
     }
     if (path === '/version' || path === '/version/') return writeJSON(res, 200, this.version);
+    const extra = this.nonResourceHandlers.get(path);
+    if (extra) return extra(ctx);
     if (path === '/api' || path === '/apis' || path === '/api/' || path === '/apis/') {
       const p = path.replace(/\/$/, '') as '/api' | '/apis';
       const accept = req.headers.accept ?? '';

@@ -27,6 +27,9 @@ const FLAGS: FlagSpec[] = [
   { name: 'emulated-version', type: 'string', default: '', help: 'Kubernetes version to report (1.27–1.33)' },
   { name: 'encryption-provider-config', type: 'string', default: '', help: 'EncryptionConfiguration file for encryption at rest' },
   { name: 'token-auth-file', type: 'string', default: '', help: 'static bearer tokens (CSV: token,user,uid,"group1,group2")' },
+  { name: 'service-account-issuer', type: 'string', default: 'https://kubernetes.default.svc.cluster.local', help: 'issuer (iss) of service-account tokens' },
+  { name: 'api-audiences', type: 'string', default: '', help: 'comma-separated audiences of the API server (default: the service-account issuer)' },
+  { name: 'service-account-jwks-uri', type: 'string', default: '', help: 'jwks_uri published in /.well-known/openid-configuration (default https://ADVERTISE-ADDRESS:PORT/openid/v1/jwks)' },
   { name: 'authorization-mode', type: 'string', default: 'AlwaysAllow', help: 'ordered list of authorizers (AlwaysAllow, Node, RBAC)' },
   { name: 'anonymous-auth', type: 'bool', default: true, help: 'treat requests without credentials as system:anonymous (authorized like any user)' },
   { name: 'audit-policy-file', type: 'string', default: '', help: 'audit.k8s.io/v1 Policy file' },
@@ -78,7 +81,16 @@ export async function serverCommand(args: string[]): Promise<void> {
     backend,
     emulatedVersion: String(flags['emulated-version']) || undefined,
     transformer: await transformerFromConfigFile(String(flags['encryption-provider-config']) || defaultEncryptionConfig(dataDir)),
-    authenticators: await buildAuthenticators({ tokenAuthFile: String(flags['token-auth-file']) || undefined }),
+    authenticators: await buildAuthenticators({
+      tokenAuthFile: String(flags['token-auth-file']) || undefined,
+      serviceAccount: {
+        issuer: String(flags['service-account-issuer']),
+        apiAudiences: String(flags['api-audiences']).split(',').map((a) => a.trim()).filter(Boolean),
+        signingKeyPem: pki.serviceAccount.privateKeyPem,
+        jwksURI: String(flags['service-account-jwks-uri']) || undefined,
+      },
+      lookup: (g, v, r) => server?.lookup(g, v, r),
+    }),
     authorizer,
     // anonymous requests are authorized like any other once a real authorizer decides
     anonymousToAuthorizer: Boolean(flags['anonymous-auth']) && !modes.every((m) => m === 'AlwaysAllow'),

@@ -116,6 +116,15 @@ export function withoutManagedFields(obj: unknown): unknown {
   return out;
 }
 
+const REF_FIELDS = ['resource', 'namespace', 'name', 'uid', 'apiGroup', 'apiVersion', 'resourceVersion', 'subresource'] as const;
+
+/** the reference with upstream's field order, whatever order it was completed in */
+function orderedRef(r: ObjectReference): ObjectReference {
+  const out: ObjectReference = {};
+  for (const k of REF_FIELDS) if (r[k]) out[k] = r[k];
+  return out;
+}
+
 /** One JSON line (no newline) in upstream's field order; object fields are embedded as given. */
 export function serializeEvent(e: AuditEvent): string {
   const parts: string[] = ['"kind":"Event"', '"apiVersion":"audit.k8s.io/v1"'];
@@ -128,7 +137,7 @@ export function serializeEvent(e: AuditEvent): string {
   add('user', e.user);
   if (e.sourceIPs?.length) add('sourceIPs', e.sourceIPs);
   if (e.userAgent) add('userAgent', e.userAgent);
-  add('objectRef', e.objectRef);
+  add('objectRef', e.objectRef && orderedRef(e.objectRef));
   add('responseStatus', e.responseStatus);
   if (e.requestObject !== undefined) parts.push(`"requestObject":${e.requestObject}`);
   if (e.responseObject !== undefined) parts.push(`"responseObject":${e.responseObject}`);

@@ -212,6 +212,11 @@ function observeResponse(res: Res, o: Observer): void {
   let overflow = false;
   const keep = (c: unknown) => {
     if (overflow || c === undefined || c === null || typeof c === 'function') return;
+    if (!wantBody && chunks.length === 0) {
+      // below RequestResponse only a Status is wanted: decide on the first bytes, copy nothing else
+      const head = typeof c === 'string' ? c.slice(0, 48) : c instanceof Uint8Array ? Buffer.from(c.subarray(0, 48)).toString('utf8') : '';
+      if (!looksLikeStatus(head)) { overflow = true; return; }
+    }
     const b = Buffer.isBuffer(c) ? c : typeof c === 'string' ? Buffer.from(c) : c instanceof Uint8Array ? Buffer.from(c) : undefined;
     if (!b) return;
     size += b.length;
@@ -236,8 +241,7 @@ function observeResponse(res: Res, o: Observer): void {
     const type = contentType || String(res.getHeader('content-type') ?? '');
     if (!type.startsWith('application/json')) return;
     const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-    // a Status starts with its kind (errors.ts and upstream both serialize it first)
-    const isStatus = buf.subarray(0, 48).toString('utf8').replace(/\s/g, '').startsWith('{"kind":"Status"');
+    const isStatus = looksLikeStatus(buf.subarray(0, 48).toString('utf8'));
     if (!isStatus && !wantBody) return;
     let body: unknown;
     try { body = JSON.parse(buf.toString('utf8')); } catch { return; }
@@ -253,4 +257,9 @@ function observeResponse(res: Res, o: Observer): void {
     }
     o.onBody(status, wantBody ? body : undefined);
   };
+}
+
+/** a Status starts with its kind (errors.ts and upstream both serialize it first) */
+function looksLikeStatus(head: string): boolean {
+  return head.replace(/\s/g, '').startsWith('{"kind":"Status"');
 }

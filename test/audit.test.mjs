@@ -74,13 +74,27 @@ test('ConfigMap create and delete are logged with user, verb, resource, namespac
   assert.match(created.userAgent, /^kubectl/);
   assert.ok(created.sourceIPs.includes('127.0.0.1'));
   assert.match(created.stageTimestamp, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
-  const received = events().filter((e) => e.auditID === created.auditID).map((e) => e.stage);
-  assert.deepEqual(received, ['RequestReceived', 'ResponseComplete']);
+  const both = events().filter((e) => e.auditID === created.auditID);
+  assert.deepEqual(both.map((e) => e.stage), ['RequestReceived', 'ResponseComplete']);
+  assert.equal(created.annotations['authorization.k8s.io/decision'], 'allow');
+  assert.equal(both[0].annotations, undefined, 'authorization runs after RequestReceived is logged');
 
   const [deleted] = await waitForEvents((e) => e.verb === 'delete' && e.objectRef?.name === 'audited' && e.stage === 'ResponseComplete', 'configmap delete');
   assert.deepEqual({ ...deleted.objectRef }, { resource: 'configmaps', namespace: 'default', name: 'audited', apiVersion: 'v1' });
   assert.equal(deleted.responseStatus.code, 200);
   assert.equal(deleted.user.username, 'kubernetes-admin');
+});
+
+test('an impersonated request logs who asked and whom it acted as', async () => {
+  const r = await s.request('GET', '/api/v1/namespaces/default/configmaps', { headers: { 'impersonate-user': 'bob', 'impersonate-group': 'devs' } });
+  // the default --authorization-mode is AlwaysAllow
+  assert.equal(r.status, 200, r.text);
+  const [e] = await waitForEvents((x) => x.auditID === r.headers['audit-id'] && x.stage === 'ResponseComplete', 'the impersonated list');
+  assert.equal(e.user.username, 'kubernetes-admin');
+  assert.equal(e.impersonatedUser.username, 'bob');
+  assert.ok(e.impersonatedUser.groups.includes('devs'));
+  assert.equal(e.annotations['authorization.k8s.io/decision'], 'allow');
+  assert.equal(e.responseStatus.code, 200);
 });
 
 test('a failed request logs its Status; the response carries the Audit-ID', async () => {

@@ -23,7 +23,7 @@ import { attributesOf } from './chain.js';
 import { forbidden } from './authz/forbidden.js';
 import { registerAuthenticationAPIs, impersonate } from './authn/index.js';
 import { registerAuthorizationAPIs } from './authz/index.js';
-import type { Auditor } from './audit/index.js';
+import type { Auditor, AuditRecordHandle } from './audit/index.js';
 import { OpenAPIHandler } from './openapi.js';
 import { versionInfo, type VersionInfo } from './version.js';
 
@@ -196,23 +196,27 @@ export class APIServer {
       const info = requestInfo(method, path, url.searchParams);
       const effective: UserInfo = user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] };
       const ctx: RequestContext = { req, res, url, query: url.searchParams, info, user: effective, warnings: [] };
+      let rec: AuditRecordHandle | undefined;
       if (this.config.auditor) {
-        const rec = this.config.auditor.begin({
+        rec = this.config.auditor.begin({
           info, user: effective, method, uri: req.url ?? '/', userAgent: req.headers['user-agent'] as string | undefined,
           sourceIPs: [socket.remoteAddress ?? ''], req, res,
         });
         ctx.audit = rec;
-        res.once('finish', () => rec.end(res.statusCode));
-        res.once('close', () => rec.end(res.statusCode));
+        res.once('finish', () => rec!.end(res.statusCode));
+        res.once('close', () => rec!.end(res.statusCode));
       }
       if (!user && !this.config.anonymousToAuthorizer) {
         if (!isPublicPath(path)) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
       } else {
         // impersonation headers: checked against the real user, then the request acts as the other
         await impersonate(ctx, this.config.authorizer);
+        if (ctx.user !== effective) rec?.setImpersonatedUser(ctx.user);
         if (this.config.authorizer) {
           const attrs = attributesOf(info, ctx.user);
           const d = await this.config.authorizer.authorize(attrs);
+          rec?.annotate('authorization.k8s.io/decision', d.decision === 'allow' ? 'allow' : 'forbid');
+          rec?.annotate('authorization.k8s.io/reason', d.reason ?? '');
           if (d.decision !== 'allow') throw forbidden(attrs, d.reason);
         }
       }

@@ -39,6 +39,7 @@ export interface AuditEvent {
   requestURI: string;
   verb: string;
   user: AuditUser;
+  impersonatedUser?: AuditUser;
   sourceIPs?: string[];
   userAgent?: string;
   objectRef?: ObjectReference;
@@ -135,6 +136,7 @@ export function serializeEvent(e: AuditEvent): string {
   add('requestURI', e.requestURI);
   add('verb', e.verb);
   add('user', e.user);
+  add('impersonatedUser', e.impersonatedUser);
   if (e.sourceIPs?.length) add('sourceIPs', e.sourceIPs);
   if (e.userAgent) add('userAgent', e.userAgent);
   add('objectRef', e.objectRef && orderedRef(e.objectRef));

@@ -134,6 +134,21 @@ test('Metadata level: no objects, Status of a failure, name taken from the reque
   assert.equal(e.responseStatus.code, 409);
 });
 
+test('impersonated user and annotations appear from the stage after they are set', async () => {
+  const { events } = await call('GET', '/api/v1/namespaces/default/pods', (_q, s, rec) => {
+    rec.setImpersonatedUser({ name: 'bob', groups: ['system:authenticated'] });
+    rec.annotate('authorization.k8s.io/decision', 'allow');
+    rec.annotate('authorization.k8s.io/reason', '');
+    writeJSON(s as unknown as Res, 200, { kind: 'PodList', items: [] });
+  });
+  assert.equal(events[0].impersonatedUser, undefined);
+  assert.equal(events[0].annotations, undefined);
+  assert.deepEqual(events[1].user.username, 'alice');
+  assert.deepEqual(events[1].impersonatedUser, { username: 'bob', groups: ['system:authenticated'] });
+  assert.deepEqual(events[1].annotations, { 'authorization.k8s.io/decision': 'allow', 'authorization.k8s.io/reason': '' });
+  assert.deepEqual(Object.keys(JSON.parse(lines[1])).slice(0, 9), ['kind', 'apiVersion', 'level', 'auditID', 'stage', 'requestURI', 'verb', 'user', 'impersonatedUser']);
+});
+
 test('None level logs nothing but still answers an Audit-ID; a client Audit-ID is kept', async () => {
   const { res, events } = await call('GET', '/healthz/etcd', (_q, s) => { s.end('ok'); });
   assert.equal(events.length, 0);

@@ -39,6 +39,8 @@ export interface AuditRecordHandle extends AuditRecord {
   readonly auditID: string;
   /** upstream audit annotations, e.g. authorization.k8s.io/decision */
   annotate(key: string, value: string): void;
+  /** the user the request acts as after impersonation (`user` stays the one who authenticated) */
+  setImpersonatedUser(u: UserInfo): void;
   end(code: number): void;
 }
 
@@ -91,7 +93,7 @@ function beginRecord(r: AuditRequest, cfg: RequestAuditConfig, writer: LineWrite
   const auditID = headerValue(r.req, 'audit-id') || randomUUID();
   if (r.res && !r.res.headersSent) r.res.setHeader('Audit-ID', auditID);
   if (cfg.level === 'None') {
-    return { auditID, setRequestObject() {}, setResponseObject() {}, annotate() {}, end() {} };
+    return { auditID, setRequestObject() {}, setResponseObject() {}, annotate() {}, setImpersonatedUser() {}, end() {} };
   }
   const level = cfg.level;
   const longRunning = isLongRunning(r.info);
@@ -142,6 +144,9 @@ function beginRecord(r: AuditRequest, cfg: RequestAuditConfig, writer: LineWrite
     },
     annotate(key: string, value: string) {
       (ev.annotations = ev.annotations ?? {})[key] = value;
+    },
+    setImpersonatedUser(u: UserInfo) {
+      ev.impersonatedUser = auditUser(u);
     },
     end(code: number) {
       if (done) return;

@@ -743,14 +743,29 @@ describe('resourceVersion and continue parameters', () => {
 });
 
 describe('authentication', () => {
-  test('no client certificate → 401 Unauthorized Status', async () => {
-    for (const p of ['/api/v1/namespaces', '/api', '/apis', cmPath('e-final')]) {
-      const r = await srv.request('GET', p, { anonymous: true });
-      expectStatus(r, 401, 'Unauthorized', 'Unauthorized');
-    }
+  test('no client certificate → system:anonymous, which RBAC forbids (403 as upstream)', async () => {
+    expectStatus(await srv.request('GET', '/api/v1/namespaces', { anonymous: true }), 403, 'Forbidden',
+      'namespaces is forbidden: User "system:anonymous" cannot list resource "namespaces" in API group "" at the cluster scope');
+    expectStatus(await srv.request('GET', '/api', { anonymous: true }), 403, 'Forbidden',
+      'forbidden: User "system:anonymous" cannot get path "/api"');
+    expectStatus(await srv.request('GET', cmPath('e-final'), { anonymous: true }), 403, 'Forbidden',
+      'configmaps is forbidden: User "system:anonymous" cannot list resource "configmaps" in API group "" in the namespace "e-final"');
     const w = await srv.request('POST', cmPath('e-final'), { anonymous: true, body: cm('anon') });
-    expectStatus(w, 401, 'Unauthorized', 'Unauthorized');
+    expectStatus(w, 403, 'Forbidden', /^configmaps is forbidden: User "system:anonymous" cannot create resource "configmaps"/);
     await expectAbsent(cmPath('e-final', 'anon'));
+  });
+
+  test('with --anonymous-auth=false a request without credentials is 401', async () => {
+    const strict = await startServer({ args: ['--anonymous-auth=false'] });
+    try {
+      for (const p of ['/api/v1/namespaces', '/api']) {
+        expectStatus(await strict.request('GET', p, { anonymous: true }), 401, 'Unauthorized', 'Unauthorized');
+      }
+      assert.equal((await strict.request('GET', '/version', { anonymous: true })).status, 200);
+    } finally {
+      await strict.stop();
+      strict.cleanup();
+    }
   });
 
   test('/version, /healthz, /readyz, /livez are allowed anonymously', async () => {

@@ -30,7 +30,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'service-account-issuer', type: 'string', default: 'https://kubernetes.default.svc.cluster.local', help: 'issuer (iss) of service-account tokens' },
   { name: 'api-audiences', type: 'string', default: '', help: 'comma-separated audiences of the API server (default: the service-account issuer)' },
   { name: 'service-account-jwks-uri', type: 'string', default: '', help: 'jwks_uri published in /.well-known/openid-configuration (default https://ADVERTISE-ADDRESS:PORT/openid/v1/jwks)' },
-  { name: 'authorization-mode', type: 'string', default: 'AlwaysAllow', help: 'ordered list of authorizers (AlwaysAllow, Node, RBAC)' },
+  { name: 'authorization-mode', type: 'string', default: 'Node,RBAC', help: 'ordered list of authorizers (AlwaysAllow, AlwaysDeny, Node, RBAC)' },
   { name: 'anonymous-auth', type: 'bool', default: true, help: 'treat requests without credentials as system:anonymous (authorized like any user)' },
   { name: 'audit-policy-file', type: 'string', default: '', help: 'audit.k8s.io/v1 Policy file' },
   { name: 'audit-log-path', type: 'string', default: '', help: 'audit log file (JSON lines); "-" for standard out' },

@@ -8,8 +8,10 @@ export function forbidden(a: AuthorizationAttributes, reason?: string): StatusEr
   let what: string;
   if (a.isResourceRequest) {
     const res = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
-    what = a.name ? `${res} ${JSON.stringify(a.name)}` : res;
-    const scope = a.namespace ? ` in the namespace ${JSON.stringify(a.namespace)}` : a.resource === 'namespaces' ? '' : ' at the cluster scope';
+    // errors.NewForbidden names the group-qualified resource: "deployments.apps"
+    const qualified = a.apiGroup ? `${a.resource}.${a.apiGroup}` : a.resource;
+    what = a.name ? `${qualified} ${JSON.stringify(a.name)}` : qualified;
+    const scope = a.namespace ? ` in the namespace ${JSON.stringify(a.namespace)}` : ' at the cluster scope';
     msg = `${what} is forbidden: ${who} cannot ${a.verb} resource ${JSON.stringify(res)} in API group ${JSON.stringify(a.apiGroup)}${scope}`;
   } else {
     what = '';

@@ -14,6 +14,7 @@ import { transformerFromConfigFile, defaultEncryptionConfig } from '../apiserver
 import { buildAuthenticators } from '../apiserver/authn/index.js';
 import { buildAuthorizer } from '../apiserver/authz/index.js';
 import { buildAuditor } from '../apiserver/audit/index.js';
+import { buildAdmissionPlugins } from '../apiserver/admission/plugins.js';
 import { NamespaceController } from '../controllers/namespace/controller.js';
 
 const FLAGS: FlagSpec[] = [
@@ -31,6 +32,8 @@ const FLAGS: FlagSpec[] = [
   { name: 'api-audiences', type: 'string', default: '', help: 'comma-separated audiences of the API server (default: the service-account issuer)' },
   { name: 'service-account-jwks-uri', type: 'string', default: '', help: 'jwks_uri published in /.well-known/openid-configuration (default https://ADVERTISE-ADDRESS:PORT/openid/v1/jwks)' },
   { name: 'authorization-mode', type: 'string', default: 'Node,RBAC', help: 'ordered list of authorizers (AlwaysAllow, AlwaysDeny, Node, RBAC)' },
+  { name: 'enable-admission-plugins', type: 'string', default: '', help: 'admission plugins to enable in addition to the defaults (comma list)' },
+  { name: 'disable-admission-plugins', type: 'string', default: '', help: 'admission plugins to turn off (comma list)' },
   { name: 'anonymous-auth', type: 'bool', default: true, help: 'treat requests without credentials as system:anonymous (authorized like any user)' },
   { name: 'audit-policy-file', type: 'string', default: '', help: 'audit.k8s.io/v1 Policy file' },
   { name: 'audit-log-path', type: 'string', default: '', help: 'audit log file (JSON lines); "-" for standard out' },
@@ -39,6 +42,10 @@ const FLAGS: FlagSpec[] = [
   { name: 'audit-log-maxage', type: 'number', default: 0, help: 'days to keep rotated audit logs (0 = no limit)' },
   { name: 'help', type: 'bool', default: false, help: 'show this help' },
 ];
+
+function list(v: unknown): string[] {
+  return String(v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+}
 
 function defaultAdvertiseAddress(): string | undefined {
   for (const addrs of Object.values(networkInterfaces())) {
@@ -95,6 +102,7 @@ export async function serverCommand(args: string[]): Promise<void> {
     // anonymous requests are authorized like any other once a real authorizer decides
     anonymousToAuthorizer: Boolean(flags['anonymous-auth']) && !modes.every((m) => m === 'AlwaysAllow'),
     auditor,
+    admissionPlugins: buildAdmissionPlugins(list(flags['enable-admission-plugins']), list(flags['disable-admission-plugins']), () => server!),
   });
   const srv = server;
   let stopping = false;

@@ -141,7 +141,11 @@ export async function serverCommand(args: string[]): Promise<void> {
   stopRenewal = startRenewal(dataDir, pkiOptions, async (renewed) => {
     for (const c of renewed.changes) console.log(`pki: ${c}`);
     if (renewed.apiserver.certPem !== pki.apiserver.certPem) srv.updateServingCertificate(renewed.apiserver.certPem, renewed.apiserver.keyPem);
-    if (renewed.admin.certPem !== pki.admin.certPem) await writeAdminKubeconfig(renewed, kubeconfig, { server: url });
+    if (renewed.admin.certPem !== pki.admin.certPem) {
+      await writeAdminKubeconfig(renewed, kubeconfig, { server: url });
+      // the in-process controllers authenticate with the admin certificate too
+      client.setCredentials(Buffer.from(renewed.admin.certPem), Buffer.from(renewed.admin.keyPem));
+    }
     pki = renewed;
   }, renewIntervalMs);
   console.log(`Kumo ${srv.version.gitVersion} is ready at ${url} (${Date.now() - started} ms); kubeconfig: ${kubeconfig}`);

@@ -43,12 +43,25 @@ export class APIError extends Error {
 export type WatchHandler = (type: string, object: Record<string, unknown>) => void;
 
 export class RESTClient {
-  private readonly agent: https.Agent;
+  private agent: https.Agent;
   private readonly base: URL;
 
-  constructor(readonly config: ClientConfig, readonly userAgent = 'kumo') {
+  constructor(public config: ClientConfig, readonly userAgent = 'kumo') {
     this.base = new URL(config.server);
-    this.agent = new https.Agent({ keepAlive: true, maxSockets: 16, ca: config.ca, cert: config.cert, key: config.key });
+    this.agent = RESTClient.agentFor(config);
+  }
+
+  private static agentFor(c: ClientConfig): https.Agent {
+    return new https.Agent({ keepAlive: true, maxSockets: 16, ca: c.ca, cert: c.cert, key: c.key });
+  }
+
+  /** Use renewed client credentials for new connections (open watches keep theirs until they end). */
+  setCredentials(cert: Buffer, key: Buffer): void {
+    const old = this.agent;
+    this.config = { ...this.config, cert, key };
+    this.agent = RESTClient.agentFor(this.config);
+    // idle keep-alive sockets carry the old certificate; let busy ones finish
+    setTimeout(() => old.destroy(), 60_000).unref();
   }
 
   private options(method: string, path: string, headers: Record<string, string>): https.RequestOptions {

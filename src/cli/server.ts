@@ -16,6 +16,10 @@ import { buildAuthorizer } from '../apiserver/authz/index.js';
 import { buildAuditor } from '../apiserver/audit/index.js';
 import { buildAdmissionPlugins } from '../apiserver/admission/plugins.js';
 import { NamespaceController } from '../controllers/namespace/controller.js';
+import { newServiceAccountsController } from '../controllers/serviceaccount/controller.js';
+import { newRootCACertPublisher } from '../controllers/rootcacert/controller.js';
+import { ensureSystemPriorityClasses } from '../apiserver/admission/core/bootstrap-priority.js';
+import { CSRSigningController } from '../controllers/csrsigning/controller.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'data-dir', type: 'string', default: join(homedir(), '.kumo'), help: 'directory for the datastore, PKI and kubeconfig' },
@@ -136,7 +140,13 @@ export async function serverCommand(args: string[]): Promise<void> {
   const client = new RESTClient({ server: url, ca: Buffer.from(pki.ca.certPem), cert: Buffer.from(pki.admin.certPem), key: Buffer.from(pki.admin.keyPem) }, 'kumo-namespace-controller');
   const nsController = new NamespaceController(client, (m) => console.log(m));
   await nsController.start();
-  controllers = [nsController, { stop: () => client.close() }];
+  const csrSigner = new CSRSigningController(client, () => pki.ca, (m) => console.log(m));
+  await csrSigner.start();
+  await ensureSystemPriorityClasses(srv);
+  const saController = newServiceAccountsController(client, (m) => console.log(m));
+  const caPublisher = newRootCACertPublisher(client, () => pki.ca.certPem, (m) => console.log(m));
+  await Promise.all([saController.start(), caPublisher.start()]);
+  controllers = [nsController, csrSigner, saController, caPublisher, { stop: () => client.close() }];
   // certificates are re-checked while running; a renewed serving cert is swapped in live
   stopRenewal = startRenewal(dataDir, pkiOptions, async (renewed) => {
     for (const c of renewed.changes) console.log(`pki: ${c}`);

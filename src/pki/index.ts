@@ -42,3 +42,4 @@ export {
 } from './components.js';
 export { initPKI, loadCA, issueComponent, issueCertificates, type InitOptions, type IssuedCertificate } from './issue.js';
 export { startRenewal, DEFAULT_RENEWAL_INTERVAL_MS, type RenewalOptions } from './renewal.js';
+export { parseCertificateRequest, verifyCertificateRequest, signCertificateRequest, type ParsedCertificateRequest, type SignOptions } from './csr.js';

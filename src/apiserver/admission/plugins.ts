@@ -4,6 +4,7 @@ import type { AdmissionPlugin } from '../chain.js';
 import type { APIServer } from '../server.js';
 import { corePlugins } from './registry-core.js';
 import { policyPlugins } from './registry-policy.js';
+import { certificatePlugins } from './registry-certificates.js';
 
 /** builds one plugin; `server` gives watch-cache reads and stores (the server is started before any request) */
 export type PluginFactory = (server: () => APIServer) => AdmissionPlugin;
@@ -19,7 +20,7 @@ export const ADMISSION_ORDER = [
 export const DEFAULT_ADMISSION_PLUGINS = ADMISSION_ORDER;
 
 export function buildAdmissionPlugins(enable: string[], disable: string[], server: () => APIServer): AdmissionPlugin[] {
-  const factories: Record<string, PluginFactory> = { ...corePlugins, ...policyPlugins };
+  const factories: Record<string, PluginFactory> = { ...corePlugins, ...policyPlugins, ...certificatePlugins };
   for (const n of [...enable, ...disable]) {
     if (!ADMISSION_ORDER.includes(n)) throw new Error(`admission plugin "${n}" is unknown; known plugins: ${ADMISSION_ORDER.join(', ')}`);
   }

@@ -249,8 +249,8 @@ export class Store {
     if (om.generateName !== undefined && m.generateName === undefined) m.generateName = om.generateName;
     delete m.selfLink;
     this.setTypeMeta(desired);
-    if (subresource === 'status') {
-      // /status writes change only status (and nothing in spec or metadata except what status owns)
+    if (subresource === 'status' || subresource === 'approval') {
+      // /status (and CSR /approval) writes change only status (and nothing in spec or metadata except what status owns)
       const status = desired.status;
       for (const k of Object.keys(desired)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) delete desired[k];
       for (const k of Object.keys(old)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) desired[k] = structuredClone(old[k]);

@@ -10,6 +10,7 @@ import { validators, normalizeSecret, secretDataError } from '../../api/validati
 import { validateStatus } from '../../api/validation/status.js';
 import type { Strategy } from './strategy.js';
 import type { IPAllocator, PortAllocator } from './ipallocator.js';
+import { csrStrategy } from '../certificates/strategy.js';
 
 export interface StrategyDeps {
   serviceIPs: IPAllocator;
@@ -65,6 +66,8 @@ export function strategyFor(type: ResourceType, deps: StrategyDeps): Strategy {
       return { ...base, prepareForCreate(obj) { obj.status = { phase: 'Pending' }; } };
     case '/services':
       return serviceStrategy(base, deps);
+    case 'certificates.k8s.io/certificatesigningrequests':
+      return csrStrategy(base);
     case '/secrets':
       // stringData is a write-only convenience: merged into data (base64) as upstream's conversion does
       return {

@@ -40,7 +40,7 @@ test('/approval changes only conditions and stamps timestamps', async () => {
 
 test('/status cannot add or drop Approved/Denied but can set the certificate and Failed', async () => {
   const old = csr(await request(), { conditions: [approved] });
-  const obj = csr(old.spec!.request as string, { conditions: [{ type: 'Denied', status: 'True' }, { type: 'Failed', status: 'True' }], certificate: certB64 });
+  const obj = csr((old.spec as { request: string }).request, { conditions: [{ type: 'Denied', status: 'True' }, { type: 'Failed', status: 'True' }], certificate: certB64 });
   prepareCSRUpdate(obj, old, 'status');
   const st = obj.status as { certificate: string; conditions: { type: string }[] };
   assert.deepEqual(st.conditions.map((c) => c.type).sort(), ['Approved', 'Failed']);

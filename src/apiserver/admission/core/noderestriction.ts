@@ -151,7 +151,7 @@ function admitServiceAccountToken(node: string, a: AdmissionAttributes, deps: No
 export function newNodeRestrictionPlugin(deps: NodeRestrictionDeps = {}): AdmissionPlugin {
   return {
     name: 'NodeRestriction',
-    admit(a) {
+    async admit(a) {
       const id = nodeIdentity(a.user);
       if (!id.isNode) return;
       if (!id.name) throw forbidden(a, `could not determine node from user "${a.user.name}"`);

@@ -57,6 +57,8 @@ export interface AdmissionAttributes {
   oldObject?: KObject;
   user: UserInfo;
   dryRun: boolean;
+  /** Warning headers for the response (e.g. PodSecurity warn mode); plugins push, the handler sends */
+  warnings?: string[];
 }
 
 export interface AdmissionPlugin {

@@ -6,12 +6,12 @@ import type { UserInfo } from '../http/types.js';
 import type { Admission } from '../registry/store.js';
 
 export function admissionFor(plugins: AdmissionPlugin[], type: ResourceType, subresource: string,
-  namespace: string, name: string, user: UserInfo, dryRun: boolean): Admission | undefined {
+  namespace: string, name: string, user: UserInfo, dryRun: boolean, warnings?: string[]): Admission | undefined {
   if (plugins.length === 0) return undefined;
   const attrs = (operation: 'CREATE' | 'UPDATE' | 'DELETE', obj: unknown, old: unknown) => ({
     operation, type, subresource, namespace,
     name: name || ((obj as { metadata?: { name?: string } } | undefined)?.metadata?.name ?? ''),
-    object: obj as never, oldObject: old as never, user, dryRun,
+    object: obj as never, oldObject: old as never, user, dryRun, warnings,
   });
   return {
     async admit(op, obj, old) {

@@ -61,7 +61,7 @@ export async function handleResource(ctx: RequestContext, sr: ServedResource, de
     throw notFound(type.group, type.resource, info.name || info.namespace);
   }
   const sub = info.subresource;
-  ctx.admission = admissionFor(deps.admissionPlugins ?? [], type, sub, ns, info.name, ctx.user, ctx.query.has('dryRun'));
+  ctx.admission = admissionFor(deps.admissionPlugins ?? [], type, sub, ns, info.name, ctx.user, ctx.query.has('dryRun'), ctx.warnings);
   const special = sub ? sr.subresourceHandlers?.[sub] : undefined;
   if (special) return special(ctx);
   if (sub && !type.subresources.includes(sub)) {

@@ -36,12 +36,13 @@ test('defaults the service account and injects the projected token volume in eve
   assert.equal(spec.serviceAccountName, 'default');
   assert.equal(spec.serviceAccount, 'default');
   assert.equal(spec.volumes.length, 1);
-  const vol = spec.volumes[0];
+  const vol = spec.volumes[0] as any;
   assert.match(vol.name, /^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
-  assert.deepEqual(vol, tokenVolume(vol.name));
   assert.deepEqual(vol.projected.sources[0], { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } });
   assert.deepEqual(vol.projected.sources[1].configMap, { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] });
   assert.equal(vol.projected.sources[2].downwardAPI.items[0].fieldRef.fieldPath, 'metadata.namespace');
+  assert.equal(vol.projected.defaultMode, 0o644);
+  assert.deepEqual(vol, tokenVolume(vol.name));
   for (const c of [...spec.initContainers, ...spec.containers]) {
     assert.deepEqual(c.volumeMounts, [{ name: vol.name, readOnly: true, mountPath: TOKEN_MOUNT_PATH }]);
   }
@@ -80,7 +81,7 @@ test('a missing account is 403 Forbidden with upstream wording (after retrying t
   let calls = 0;
   const p = newServiceAccountPlugin({ getServiceAccount: () => { calls++; return undefined; }, defaultRetry: { attempts: 3, intervalMs: 1 } });
   const a = attrs(pod({}, { name: 'web' }), { namespace: 'empty', name: 'web' });
-  await assert.rejects(p.admit!(a), (err: unknown) => {
+  await assert.rejects(p.admit!(a) as Promise<void>, (err: unknown) => {
     assert.ok(err instanceof StatusError);
     assert.equal(err.code, 403);
     assert.equal(err.reason, 'Forbidden');
@@ -89,7 +90,7 @@ test('a missing account is 403 Forbidden with upstream wording (after retrying t
   });
   assert.equal(calls, 3);
   calls = 0;
-  await assert.rejects(p.admit!(attrs(pod({ serviceAccountName: 'nope' }), { namespace: 'empty' })), /service account empty\/nope: serviceaccount "nope" not found/);
+  await assert.rejects(p.admit!(attrs(pod({ serviceAccountName: 'nope' }), { namespace: 'empty' })) as Promise<void>, /service account empty\/nope: serviceaccount "nope" not found/);
   assert.equal(calls, 1, 'named accounts are looked up once');
 });
 

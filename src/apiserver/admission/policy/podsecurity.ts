@@ -41,7 +41,7 @@ function templateOf(group: string, resource: string, obj: KObject): { metadata?:
 
 function violation(lv: LevelVersion, spec: PodSpecLike, meta: Meta): string | undefined {
   const results = evaluate(lv.level, spec, meta);
-  return results.length ? `violates PodSecurity "${lv.level}:${lv.version}": ${describe(results)}` : undefined;
+  return results.length ? `PodSecurity "${lv.level}:${lv.version}": ${describe(results)}` : undefined;
 }
 
 function addWarning(a: AdmissionAttributes, w: string): void {
@@ -69,13 +69,13 @@ export function podSecurity(server: () => APIServer): AdmissionPlugin {
       const meta = target.metadata ?? {};
       const enforced = violation(policy.enforce, target.spec, meta);
       if (isPod) {
-        if (enforced) throw forbidden(a, enforced);
+        if (enforced) throw forbidden(a, `violates ${enforced}`);
       } else if (enforced) {
-        addWarning(a, `would ${enforced}`);
+        addWarning(a, `would violate ${enforced}`);
       }
       const warned = violation(policy.warn, target.spec, meta);
       if (warned && !(isPod && policy.warn.level === policy.enforce.level && policy.warn.version === policy.enforce.version)) {
-        addWarning(a, `would ${warned}`);
+        addWarning(a, `would violate ${warned}`);
       }
     },
   };

@@ -1,7 +1,7 @@
 // `kumo server`: the all-in-one control plane on the embedded datastore. Creates the PKI on first
 // start, serves the API, writes the admin kubeconfig once /readyz is ok, and shuts down cleanly
 // on SIGTERM/SIGINT.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir, hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureServerPKI, startRenewal, writeAdminKubeconfig } from '../pki/index.js';
@@ -38,6 +38,11 @@ const FLAGS: FlagSpec[] = [
   { name: 'authorization-mode', type: 'string', default: 'Node,RBAC', help: 'ordered list of authorizers (AlwaysAllow, AlwaysDeny, Node, RBAC)' },
   { name: 'enable-admission-plugins', type: 'string', default: '', help: 'admission plugins to enable in addition to the defaults (comma list)' },
   { name: 'disable-admission-plugins', type: 'string', default: '', help: 'admission plugins to turn off (comma list)' },
+  { name: 'requestheader-client-ca-file', type: 'string', default: '', help: 'CA for front-proxy client certificates (default DATA-DIR/pki/front-proxy-ca.crt)' },
+  { name: 'requestheader-allowed-names', type: 'string', default: 'front-proxy-client', help: 'front-proxy client certificate common names allowed (empty: any)' },
+  { name: 'requestheader-username-headers', type: 'string', default: 'X-Remote-User', help: 'request headers carrying the user name' },
+  { name: 'requestheader-group-headers', type: 'string', default: 'X-Remote-Group', help: 'request headers carrying groups' },
+  { name: 'requestheader-extra-headers-prefix', type: 'string', default: 'X-Remote-Extra-', help: 'request header prefixes carrying extra user info' },
   { name: 'anonymous-auth', type: 'bool', default: true, help: 'treat requests without credentials as system:anonymous (authorized like any user)' },
   { name: 'audit-policy-file', type: 'string', default: '', help: 'audit.k8s.io/v1 Policy file' },
   { name: 'audit-log-path', type: 'string', default: '', help: 'audit log file (JSON lines); "-" for standard out' },
@@ -76,6 +81,8 @@ export async function serverCommand(args: string[]): Promise<void> {
   let pki = await ensureServerPKI(dataDir, pkiOptions);
   for (const c of pki.changes) console.log(`pki: ${c}`);
   const backend = await openBackend(String(flags['datastore-endpoint']) || undefined, dataDir);
+  const rhFile = String(flags['requestheader-client-ca-file']);
+  const requestHeaderCAPem = rhFile ? readFileSync(rhFile, 'utf8') : pki.frontProxyCA.certPem;
   const modes = String(flags['authorization-mode']).split(',').map((m) => m.trim()).filter(Boolean);
   const auditor = await buildAuditor({
     policyFile: String(flags['audit-policy-file']) || undefined, logPath: String(flags['audit-log-path']) || undefined,
@@ -88,11 +95,20 @@ export async function serverCommand(args: string[]): Promise<void> {
     securePort: Number(flags['secure-port']),
     serviceClusterIPRange: range,
     advertiseAddress: advertise,
-    tls: { certPem: pki.apiserver.certPem, keyPem: pki.apiserver.keyPem, clientCAPem: pki.ca.certPem },
+    // TLS accepts client certificates of both CAs; the authenticators tell them apart
+    tls: { certPem: pki.apiserver.certPem, keyPem: pki.apiserver.keyPem, clientCAPem: `${pki.ca.certPem.trim()}\n${requestHeaderCAPem.trim()}\n` },
     backend,
     emulatedVersion: String(flags['emulated-version']) || undefined,
     transformer: await transformerFromConfigFile(String(flags['encryption-provider-config']) || defaultEncryptionConfig(dataDir)),
     authenticators: await buildAuthenticators({
+      clientCAPem: pki.ca.certPem,
+      requestHeader: {
+        caPem: requestHeaderCAPem,
+        allowedNames: list(flags['requestheader-allowed-names']),
+        usernameHeaders: list(flags['requestheader-username-headers']),
+        groupHeaders: list(flags['requestheader-group-headers']),
+        extraHeaderPrefixes: list(flags['requestheader-extra-headers-prefix']),
+      },
       tokenAuthFile: String(flags['token-auth-file']) || undefined,
       serviceAccount: {
         issuer: String(flags['service-account-issuer']),

@@ -1,11 +1,13 @@
 // Authentication chain: each authenticator is tried in order; the first that recognises a
-// credential decides. No credential at all → anonymous (when allowed). x509 client certificates
-// come first, then bearer tokens: --token-auth-file, bootstrap tokens, service-account JWTs.
+// credential decides. No credential at all → anonymous (when allowed). Request-header (front proxy)
+// comes first, then x509 client certificates, then bearer tokens: --token-auth-file, bootstrap
+// tokens, service-account JWTs.
 import type { Authenticator } from '../chain.js';
 import type { ServedResource } from '../apis.js';
 import type { KObject } from '../../api/types.js';
 import { reviewType } from '../virtual.js';
 import { x509Authenticator } from './x509.js';
+import { requestHeaderAuthenticator, type RequestHeaderOptions } from './requestheader.js';
 import { BearerAuthenticator, TokenUnion, audienceAgnostic, type TokenAuthenticator } from './token.js';
 import { loadTokenFile, tokenFileLookup } from './tokenfile.js';
 import { authenticateBootstrapToken } from './bootstrap.js';
@@ -18,6 +20,10 @@ export { impersonate } from './impersonation.js';
 export { DEFAULT_ISSUER } from './serviceaccount.js';
 
 export interface AuthnOptions {
+  /** PEM of the CA that signs client certificates (--client-ca-file) */
+  clientCAPem: string;
+  /** front-proxy (request-header) authentication, tried first as upstream */
+  requestHeader?: RequestHeaderOptions;
   /** --token-auth-file */
   tokenAuthFile?: string;
   /** service-account tokens; left out: none are issued or accepted */
@@ -70,7 +76,10 @@ export async function buildAuthenticators(opts: AuthnOptions): Promise<Authentic
     sa = new ServiceAccountTokens({ issuer, apiAudiences, keys, get });
     members.push(sa);
   }
-  return [x509Authenticator, new TokenAuthn(new TokenUnion(members, apiAudiences), sa, opts.serviceAccount?.jwksURI)];
+  const chain: Authenticator[] = [];
+  if (opts.requestHeader) chain.push(requestHeaderAuthenticator(opts.requestHeader));
+  chain.push(x509Authenticator(opts.clientCAPem), new TokenAuthn(new TokenUnion(members, apiAudiences), sa, opts.serviceAccount?.jwksURI));
+  return chain;
 }
 
 /**

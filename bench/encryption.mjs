@@ -4,7 +4,7 @@
 // so machine noise hits both (the first round also warms up); the best round of each counts. Prints JSON with the ratio
 // (issue target: encrypted ≥ 80% of plain). Not a test: nothing here asserts a time.
 //   node bench/encryption.mjs [creates-per-round] [rounds]
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -125,7 +125,10 @@ async function main() {
     };
     console.log(JSON.stringify(result, null, 2));
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-    writeFileSync(join(ROOT, 'bench', 'results', 'encryption.json'), JSON.stringify(result, null, 2) + '\n');
+    let commit = 'unknown';
+    try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim(); } catch { /* not a checkout */ }
+    result.commit = commit;
+    writeFileSync(join(ROOT, 'bench', 'results', `encryption-${new Date().toISOString().slice(0, 10)}-${commit}.json`), JSON.stringify(result, null, 2) + '\n');
   } finally {
     for (const s of Object.values(servers)) await stop(s);
     rmSync(base, { recursive: true, force: true });

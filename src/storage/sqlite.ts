@@ -54,7 +54,11 @@ export class SqliteBackend implements Backend {
   private readonly db: DB;
   private rev = 0;
   private compacted = 0;
-  private readonly index = new Map<string, IndexEntry>();
+  /**
+   * Cache of each key's current revisions for compare-and-swap, filled on first use (a cold start
+   * does not read every key): an entry, or null when the key is known to be absent.
+   */
+  private readonly index = new Map<string, IndexEntry | null>();
   private pending: Pending[] = [];
   private flushTimer: NodeJS.Immediate | undefined;
   private compacting: Promise<void> = Promise.resolve();
@@ -98,20 +102,28 @@ export class SqliteBackend implements Backend {
       compactPrev: p('DELETE FROM log WHERE rev IN (SELECT prev_rev FROM log WHERE rev > ? AND rev <= ? AND prev_rev > 0)'),
       compactTombstones: p('DELETE FROM log WHERE rev > ? AND rev <= ? AND deleted = 1'),
       maxRev: p('SELECT coalesce(max(rev), 0) AS n FROM log'),
-      loadIndex: p('SELECT c.key AS key, c.rev AS rev, l.create_rev AS create_rev FROM current c JOIN log l ON l.rev = c.rev'),
+      indexOne: p('SELECT c.rev AS rev, l.create_rev AS create_rev FROM current c JOIN log l ON l.rev = c.rev WHERE c.key = ?'),
     };
     const meta = (name: string): number => (this.st.getMeta.get(name) as { value: number } | undefined)?.value ?? 0;
     // like etcd, an empty store is at revision 1: resourceVersion "0" means "any" to Kubernetes
     this.rev = Math.max(1, meta('rev'), (this.st.maxRev.get() as { n: number }).n);
     this.compacted = meta('compact_rev');
-    for (const r of this.st.loadIndex.iterate() as Iterable<{ key: string; rev: number; create_rev: number }>) {
-      this.index.set(r.key, { modRev: r.rev, createRev: r.create_rev });
-    }
     this.hub = new WatchHub({
       currentRevisionSync: () => this.rev,
       compactedRevisionSync: () => this.compacted,
       readEvents: (prefix, end, after, upto, limit) => this.readEvents(prefix, end, after, upto, limit),
     });
+  }
+
+  /** the key's current revisions (inside a write transaction this sees the transaction's own writes) */
+  private entry(key: string): IndexEntry | undefined {
+    let e = this.index.get(key);
+    if (e === undefined) {
+      const r = this.st.indexOne.get(key) as { rev: number; create_rev: number } | undefined;
+      e = r ? { modRev: r.rev, createRev: r.create_rev } : null;
+      this.index.set(key, e);
+    }
+    return e ?? undefined;
   }
 
   /** group-commit counters (for tests and metrics) */
@@ -124,7 +136,7 @@ export class SqliteBackend implements Backend {
     this.check();
     const at = this.readRevision(opts?.revision);
     if (at === this.rev) {
-      const e = this.index.get(key);
+      const e = this.entry(key);
       return e ? toKv(this.st.byRev.get(e.modRev) as Row) : undefined;
     }
     const r = this.st.keyAt.get(key, at) as (Row & { deleted: number }) | undefined;
@@ -215,10 +227,8 @@ export class SqliteBackend implements Backend {
       }
     } catch (err) {
       if (this.db.inTransaction) this.st.rollback.run();
-      for (let i = undo.length - 1; i >= 0; i--) {
-        const [key, prev] = undo[i];
-        if (prev) this.index.set(key, prev); else this.index.delete(key);
-      }
+      // the index is a cache of committed state: forget what the rolled-back group touched
+      for (const [key] of undo) this.index.delete(key);
       this.rev = startRev;
       const e = err instanceof Error ? err : new Error(String(err));
       for (const p of batch) p.reject(e);
@@ -235,7 +245,7 @@ export class SqliteBackend implements Backend {
 
   /** one write inside the open transaction: CAS against the index, then log + current rows */
   private apply(op: Op, undo: Array<[string, IndexEntry | undefined]>): { result: WriteResult; event: WatchEvent } | Error {
-    const cur = this.index.get(op.key);
+    const cur = this.entry(op.key);
     const actual = cur?.modRev ?? 0;
     if (op.kind === 'create' && cur) return new KeyExistsError(op.key);
     if (op.kind === 'update' && actual !== op.expected) return new RevisionMismatchError(op.key, actual);
@@ -251,7 +261,7 @@ export class SqliteBackend implements Backend {
     if (op.kind === 'delete') {
       this.st.insertLog.run(rev, op.key, cur!.createRev, prevRev, 1, null);
       this.st.deleteCurrent.run(op.key);
-      this.index.delete(op.key);
+      this.index.set(op.key, null);
       this.rev = rev;
       const kv = { ...prevKv!, modRevision: rev };
       return { result: { revision: rev, kv: prevKv }, event: { type: 'DELETE', kv, prevKv } };

@@ -10,6 +10,11 @@ export interface ObjectFilter {
   /** true when no selector restricts the result (remainingItemCount is only reported then) */
   empty: boolean;
   matches(obj: KObject): boolean;
+  /**
+   * The same decision for a cached object, reading its parsed form only when the selector needs
+   * more than the name and namespace (which the storage key carries).
+   */
+  test(c: { key: string; readonly obj: KObject }): boolean;
 }
 
 export function buildFilter(type: ResourceType, query: URLSearchParams): ObjectFilter {
@@ -28,20 +33,30 @@ export function buildFilter(type: ResourceType, query: URLSearchParams): ObjectF
       }
     }
   }
-  if (!labelSel && !fieldSel) return { empty: true, matches: () => true };
+  if (!labelSel && !fieldSel) return { empty: true, matches: () => true, test: () => true };
   const getField = (obj: KObject) => (f: string): string | undefined => {
     if (f === 'metadata.name') return obj.metadata?.name ?? '';
     if (f === 'metadata.namespace') return obj.metadata?.namespace ?? '';
     const fn = type.fieldSelectors[f];
     return fn ? fn(obj) : undefined;
   };
+  const matches = (obj: KObject): boolean => {
+    if (labelSel && !labelSel.matches(obj.metadata?.labels ?? {})) return false;
+    if (fieldSel && !fieldSel.matches(getField(obj))) return false;
+    return true;
+  };
+  // /registry/<resource>/[<namespace>/]<name>: name and namespace come from the key
+  const keyOnly = !labelSel && !!fieldSel && fieldSel.requirements().every((r) => r.field === 'metadata.name' || r.field === 'metadata.namespace');
+  const fromKey = (key: string) => (f: string): string | undefined => {
+    const parts = key.split('/');
+    if (f === 'metadata.name') return parts[parts.length - 1];
+    if (f === 'metadata.namespace') return type.namespaced ? parts[parts.length - 2] : '';
+    return undefined;
+  };
   return {
     empty: false,
-    matches(obj: KObject): boolean {
-      if (labelSel && !labelSel.matches(obj.metadata?.labels ?? {})) return false;
-      if (fieldSel && !fieldSel.matches(getField(obj))) return false;
-      return true;
-    },
+    matches,
+    test: (c) => (keyOnly ? fieldSel!.matches(fromKey(c.key)) : matches(c.obj)),
   };
 }
 

@@ -13,8 +13,8 @@ import { buildFilter } from './filter.js';
 import { viewOf, toServed } from '../storage/view.js';
 
 export interface ListResult {
-  /** each item's serialized JSON, in key order */
-  items: { bytes: Buffer; obj: KObject }[];
+  /** each item's serialized JSON, in key order; `obj` parses on first use */
+  items: { bytes: Buffer; readonly obj: KObject }[];
   resourceVersion: string;
   continueToken?: string;
   remainingItemCount?: number;
@@ -98,7 +98,7 @@ export async function list(sr: ServedResource, namespace: string, query: URLSear
     const k = keys[i];
     if (!k.startsWith(prefix)) break;
     const c = viewOf(sr.convert, rc.objects.get(k)!);
-    if (!filter.matches(c.obj)) continue;
+    if (!filter.test(c)) continue;
     if (limit > 0 && items.length >= limit) {
       nextKey = k;
       if (filter.empty) {
@@ -106,7 +106,7 @@ export async function list(sr: ServedResource, namespace: string, query: URLSear
       }
       break;
     }
-    items.push({ bytes: c.bytes(), obj: c.obj });
+    items.push({ bytes: c.bytes(), get obj() { return c.obj; } });
   }
   const out: ListResult = { items, resourceVersion: String(at) };
   if (nextKey !== undefined) {

@@ -88,7 +88,7 @@ export async function watch(sr: ServedResource, namespace: string, name: string,
     for (const k of rc.keys()) {
       if (!k.startsWith(prefix)) continue;
       const c = viewOf(sr.convert, rc.objects.get(k)!);
-      if (filter.matches(c.obj)) startEvents.push({ type: 'ADDED', obj: c });
+      if (filter.test(c)) startEvents.push({ type: 'ADDED', obj: c });
     }
   } else {
     const evs = rc.eventsSince(rv!);
@@ -102,7 +102,7 @@ export async function watch(sr: ServedResource, namespace: string, name: string,
     startEvents = [];
     for (const ev of evs) {
       if (!ev.object.key.startsWith(prefix)) continue;
-      const t = transition(served(ev), filter.matches);
+      const t = transition(served(ev), filter);
       if (t) startEvents.push(t);
     }
   }
@@ -128,7 +128,7 @@ export async function watch(sr: ServedResource, namespace: string, name: string,
   };
   const listener = (ev: CacheEvent) => {
     if (!ev.object.key.startsWith(prefix)) return;
-    const t = transition(served(ev), filter.matches);
+    const t = transition(served(ev), filter);
     lastRv = ev.rv;
     if (t) send(encode(t.type, t.obj));
   };
@@ -171,12 +171,14 @@ function startWatchResponse(res: Res, out: Output): void {
 }
 
 /** What one cache event means to a watcher with this selector (upstream's cacheWatcher.convertToWatchEvent). */
-function transition(ev: CacheEvent, matches: (o: KObject) => boolean): { type: EventType; obj: CachedObject } | undefined {
-  const cur = ev.type === 'DELETED' ? false : matches(ev.object.obj);
-  const prev = ev.prev ? matches(ev.prev.obj) : false;
+function transition(ev: CacheEvent, filter: { test: (c: CachedObject) => boolean }): { type: EventType; obj: CachedObject } | undefined {
+  // without selectors (or with name/namespace ones) nothing needs the parsed object
+  const matches = (c: CachedObject) => filter.test(c);
   if (ev.type === 'DELETED') {
-    return matches(ev.object.obj) ? { type: 'DELETED', obj: ev.object } : undefined;
+    return matches(ev.object) ? { type: 'DELETED', obj: ev.object } : undefined;
   }
+  const cur = matches(ev.object);
+  const prev = ev.prev ? matches(ev.prev) : false;
   if (cur && prev) return { type: 'MODIFIED', obj: ev.object };
   if (cur && !prev) return { type: 'ADDED', obj: ev.object };
   if (!cur && prev) {

@@ -31,8 +31,28 @@ export const identityTransformer: ValueTransformer = {
 export function encodeForStorage(obj: KObject, key: string, t: ValueTransformer): Uint8Array {
   const meta = obj.metadata ?? {};
   const { resourceVersion: _rv, selfLink: _sl, ...rest } = meta;
-  const stored = { ...obj, metadata: rest };
+  // metadata first: a reader can add the resourceVersion to the bytes without parsing them
+  const { metadata: _m, ...others } = obj;
+  const stored = { metadata: rest, ...others };
   return t.toStorage(key, Buffer.from(JSON.stringify(stored)));
+}
+
+const META_HEAD = Buffer.from('{"metadata":{');
+
+/**
+ * The stored JSON with metadata.resourceVersion spliced in, without parsing; undefined when the
+ * value was not written metadata-first (older data), so the caller parses it.
+ */
+export function withResourceVersion(raw: Buffer, rv: number): Buffer | undefined {
+  if (raw.length <= META_HEAD.length || !raw.subarray(0, META_HEAD.length).equals(META_HEAD)) return undefined;
+  const empty = raw[META_HEAD.length] === 0x7d; // '}'
+  const field = Buffer.from(`"resourceVersion":"${rv}"${empty ? '' : ','}`);
+  return Buffer.concat([META_HEAD, field, raw.subarray(META_HEAD.length)]);
+}
+
+/** mark an object decoded from stale bytes (see isStaleObject) */
+export function markStale(obj: KObject): void {
+  Object.defineProperty(obj, STALE, { value: true });
 }
 
 export function decodeFromStorage(kv: KeyValue, t: ValueTransformer, rv = kv.modRevision): KObject {
@@ -40,6 +60,6 @@ export function decodeFromStorage(kv: KeyValue, t: ValueTransformer, rv = kv.mod
   const obj = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as KObject;
   obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(rv) };
   // a symbol property: invisible to JSON, dropped by structuredClone copies
-  if (t.isStale?.(kv.key, kv.value)) Object.defineProperty(obj, STALE, { value: true });
+  if (t.isStale?.(kv.key, kv.value)) markStale(obj);
   return obj;
 }

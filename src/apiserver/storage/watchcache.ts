@@ -3,7 +3,7 @@
 // served from memory; each object version is parsed and serialized once for every reader.
 
 import type { Backend, WatchEvent } from '../../storage/interface.js';
-import { cachedObject, type CacheEvent, type CachedObject } from './cached.js';
+import { cachedFromStorage, cachedObject, type CacheEvent, type CachedObject } from './cached.js';
 import { decodeFromStorage, type ValueTransformer } from './codec.js';
 
 export type CacheListener = (ev: CacheEvent) => void;
@@ -94,8 +94,7 @@ export class WatchCache {
     for (const kv of res.kvs) {
       const rc = this.resourceFor(kv.key);
       try {
-        const obj = decodeFromStorage(kv, this.transformer);
-        rc.objects.set(kv.key, cachedObject(kv.key, obj, kv.modRevision));
+        rc.objects.set(kv.key, cachedFromStorage(kv, this.transformer));
       } catch (err) {
         // e.g. encrypted with a key no longer configured: serve everything else, fail reads of this one
         console.error(`watch cache: cannot decode ${kv.key}: ${(err as Error).message}`);
@@ -138,8 +137,7 @@ export class WatchCache {
       let ce: CacheEvent;
       try {
         if (ev.type === 'PUT') {
-          const obj = decodeFromStorage(ev.kv, this.transformer);
-          ce = { type: prev ? 'MODIFIED' : 'ADDED', object: cachedObject(ev.kv.key, obj, ev.kv.modRevision), prev, rv: ev.kv.modRevision };
+          ce = { type: prev ? 'MODIFIED' : 'ADDED', object: cachedFromStorage(ev.kv, this.transformer), prev, rv: ev.kv.modRevision };
         } else {
           // the deleted object's last state, stamped with the delete's revision (as upstream)
           const base = prev?.obj ?? (ev.prevKv ? decodeFromStorage(ev.prevKv, this.transformer) : undefined);

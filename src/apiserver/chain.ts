@@ -59,6 +59,8 @@ export interface AdmissionAttributes {
   dryRun: boolean;
   /** Warning headers for the response (e.g. PodSecurity warn mode); plugins push, the handler sends */
   warnings?: string[];
+  /** audit annotations of this request (e.g. PodSecurity audit-mode violations), when auditing is on */
+  annotate?: (key: string, value: string) => void;
 }
 
 export interface AdmissionPlugin {
@@ -75,4 +77,6 @@ export interface AuditRecord {
   setRequestObject(obj: unknown): void;
   /** the object answered, for RequestResponse level */
   setResponseObject(obj: unknown): void;
+  /** an audit annotation (key → value) on this request's event */
+  annotate?(key: string, value: string): void;
 }

@@ -6,12 +6,13 @@ import type { UserInfo } from '../http/types.js';
 import type { Admission } from '../registry/store.js';
 
 export function admissionFor(plugins: AdmissionPlugin[], type: ResourceType, subresource: string,
-  namespace: string, name: string, user: UserInfo, dryRun: boolean, warnings?: string[]): Admission | undefined {
+  namespace: string, name: string, user: UserInfo, dryRun: boolean, warnings?: string[],
+  annotate?: (key: string, value: string) => void): Admission | undefined {
   if (plugins.length === 0) return undefined;
   const attrs = (operation: 'CREATE' | 'UPDATE' | 'DELETE', obj: unknown, old: unknown) => ({
     operation, type, subresource, namespace,
     name: name || ((obj as { metadata?: { name?: string } } | undefined)?.metadata?.name ?? ''),
-    object: obj as never, oldObject: old as never, user, dryRun, warnings,
+    object: obj as never, oldObject: old as never, user, dryRun, warnings, annotate,
   });
   return {
     async admit(op, obj, old) {

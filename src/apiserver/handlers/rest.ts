@@ -61,7 +61,9 @@ export async function handleResource(ctx: RequestContext, sr: ServedResource, de
     throw notFound(type.group, type.resource, info.name || info.namespace);
   }
   const sub = info.subresource;
-  ctx.admission = admissionFor(deps.admissionPlugins ?? [], type, sub, ns, info.name, ctx.user, ctx.query.has('dryRun'), ctx.warnings);
+  const audit = ctx.audit;
+  ctx.admission = admissionFor(deps.admissionPlugins ?? [], type, sub, ns, info.name, ctx.user, ctx.query.has('dryRun'), ctx.warnings,
+    audit?.annotate ? (k, v) => audit.annotate!(k, v) : undefined);
   const special = sub ? sr.subresourceHandlers?.[sub] : undefined;
   if (special) return special(ctx);
   if (sub && !type.subresources.includes(sub)) {

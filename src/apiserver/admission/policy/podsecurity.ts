@@ -73,6 +73,9 @@ export function podSecurity(server: () => APIServer): AdmissionPlugin {
       } else if (enforced) {
         addWarning(a, `would violate ${enforced}`);
       }
+      // audit mode: the violation goes into the request's audit event (pods and templates alike)
+      const audited = violation(policy.audit, target.spec, meta);
+      if (audited) a.annotate?.('pod-security.kubernetes.io/audit-violations', `would violate ${audited}`);
       const warned = violation(policy.warn, target.spec, meta);
       if (warned && !(isPod && policy.warn.level === policy.enforce.level && policy.warn.version === policy.enforce.version)) {
         addWarning(a, `would violate ${warned}`);

@@ -6,71 +6,20 @@
 //   watch     1,000 concurrent watches: latency from a write's reply to the event at the last watcher
 //   list      LIST of 10,000 ~4 KiB pods as JSON and as Table
 // Prints a table and writes JSON to bench/results/. Not a test: nothing here asserts a time.
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import https from 'node:https';
 import http2 from 'node:http2';
-import { parse as parseYAML } from 'yaml';
+import { ROOT, round, pct, startServer as start, stop, req, gitCommit, saveResult } from './lib.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv.slice(2);
 const want = (name) => only.length === 0 || only.includes(name);
-
-function pct(sorted, p) {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-
-async function startServer(dir) {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'bin/kumo'), 'server', '--data-dir', dir, '--secure-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const m = await new Promise((resolve, reject) => {
-    const onData = (d) => {
-      out += d;
-      const mm = /is ready at (https:\/\/\S+) \((\d+) ms\); kubeconfig: (\S+)/.exec(out);
-      if (mm) resolve(mm);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));
-  });
-  const readyMs = performance.now() - t0;
-  const kc = parseYAML(readFileSync(m[3], 'utf8'));
-  const tls = {
-    ca: Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64'),
-    cert: Buffer.from(kc.users[0].user['client-certificate-data'], 'base64'),
-    key: Buffer.from(kc.users[0].user['client-key-data'], 'base64'),
-  };
-  return { child, url: new URL(m[1]), tls, readyMs, selfReportedMs: Number(m[2]) };
-}
-
-function stop(s) {
-  return new Promise((r) => { s.child.once('exit', r); s.child.kill('SIGTERM'); });
-}
+const startServer = (dir) => start(dir);
 
 function rssMB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
-}
-
-function req(s, agent, method, path, body, headers = {}) {
-  return new Promise((resolve, reject) => {
-    const data = body ? Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) : undefined;
-    const r = https.request({ host: s.url.hostname, port: s.url.port, method, path, agent, ...s.tls,
-      headers: { ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}), ...headers } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
-    });
-    r.on('error', reject);
-    if (data) r.write(data);
-    r.end();
-  });
 }
 
 /** Raw datastore ceiling: the same writes straight into a SqliteBackend, 32 in flight. */
@@ -220,8 +169,7 @@ async function listBench(s, n) {
 }
 
 async function main() {
-  let commit = 'unknown';
-  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim(); } catch { /* not a checkout */ }
+  const commit = gitCommit();
   const results = { commit, date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length };
   const dir = mkdtempSync(join(tmpdir(), 'kumo-bench-'));
   try {
@@ -253,10 +201,7 @@ async function main() {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const outDir = join(ROOT, 'bench', 'results');
-  mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, `apiserver-${results.date.slice(0, 10)}-${commit}.json`);
-  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  const file = saveResult('apiserver', results);
   console.log(JSON.stringify(results, null, 2));
   console.log(`\nwritten to ${file}`);
 }

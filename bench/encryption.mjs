@@ -4,65 +4,15 @@
 // so machine noise hits both (the first round also warms up); the best round of each counts. Prints JSON with the ratio
 // (issue target: encrypted ≥ 80% of plain). Not a test: nothing here asserts a time.
 //   node bench/encryption.mjs [creates-per-round] [rounds]
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import https from 'node:https';
-import { parse as parseYAML } from 'yaml';
+import { round, pct, startServer, stop, req, gitCommit, saveResult } from './lib.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.argv[2]) || 2000;
 const ROUNDS = Number(process.argv[3]) || 4;
 const CLIENTS = 32;
-
-const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-function pct(sorted, p) {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
-}
-
-async function startServer(dir, args) {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/kumo'), 'server', '--data-dir', dir, '--secure-port', '0', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const m = await new Promise((resolve, reject) => {
-    const onData = (d) => {
-      out += d;
-      const mm = /is ready at (https:\/\/\S+) \((\d+) ms\); kubeconfig: (\S+)/.exec(out);
-      if (mm) resolve(mm);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));
-  });
-  const kc = parseYAML(readFileSync(m[3], 'utf8'));
-  const tls = {
-    ca: Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64'),
-    cert: Buffer.from(kc.users[0].user['client-certificate-data'], 'base64'),
-    key: Buffer.from(kc.users[0].user['client-key-data'], 'base64'),
-  };
-  return { child, url: new URL(m[1]), tls };
-}
-
-function stop(s) {
-  return new Promise((r) => { s.child.once('exit', r); s.child.kill('SIGTERM'); });
-}
-
-function req(s, agent, method, path, body) {
-  return new Promise((resolve, reject) => {
-    const data = body ? Buffer.from(JSON.stringify(body)) : undefined;
-    const r = https.request({ host: s.url.hostname, port: s.url.port, method, path, agent, ...s.tls,
-      headers: data ? { 'content-type': 'application/json', 'content-length': data.length } : {} }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
-    });
-    r.on('error', reject);
-    if (data) r.write(data);
-    r.end();
-  });
-}
 
 /** 32 clients create n ~1 KiB Secrets in a fresh namespace */
 async function creates(s, ns, n) {
@@ -124,11 +74,8 @@ async function main() {
       meets_target: encrypted.creates_per_sec / plain.creates_per_sec >= 0.8,
     };
     console.log(JSON.stringify(result, null, 2));
-    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-    let commit = 'unknown';
-    try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim(); } catch { /* not a checkout */ }
-    result.commit = commit;
-    writeFileSync(join(ROOT, 'bench', 'results', `encryption-${new Date().toISOString().slice(0, 10)}-${commit}.json`), JSON.stringify(result, null, 2) + '\n');
+    result.commit = gitCommit();
+    saveResult('encryption', result);
   } finally {
     for (const s of Object.values(servers)) await stop(s);
     rmSync(base, { recursive: true, force: true });

@@ -4,6 +4,7 @@
 // Failed condition (reason SignerValidationFailure). Denied, failed and issued requests are left alone.
 import type { RESTClient } from '../../client/rest.js';
 import { APIError } from '../../client/rest.js';
+import { reflect } from '../../client/reflector.js';
 import { loadCASigner, type CASigner, type CertKeyPair } from '../../pki/ca.js';
 import { parseCertificateRequest, signCertificateRequest } from '../../pki/csr.js';
 import { SIGNERS, signerRejection, signingDurationMs } from './signers.js';
@@ -67,23 +68,10 @@ export class CSRSigningController {
     private readonly log: (msg: string) => void = () => {}) {}
 
   async start(): Promise<void> {
-    const list = await this.client.request<{ items: CSR[]; metadata: { resourceVersion: string } }>('GET', PATH);
-    for (const c of list.items) this.observe(c);
-    this.follow(list.metadata.resourceVersion);
-  }
-
-  private follow(rv: string): void {
-    if (this.stopped) return;
-    let last = rv;
-    this.stopWatch = this.client.watch(`${PATH}?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`, (type, obj) => {
-      const meta = obj.metadata as { resourceVersion?: string } | undefined;
-      if (meta?.resourceVersion) last = meta.resourceVersion;
-      if (type === 'ERROR') { last = ''; return; }
-      if (type === 'ADDED' || type === 'MODIFIED') this.observe(obj as unknown as CSR);
-    }, () => {
-      if (this.stopped) return;
-      this.later(() => void (last ? Promise.resolve(this.follow(last)) : this.start().catch(() => this.follow(''))), 1000);
-    });
+    const r = await reflect(this.client, PATH, (type, obj) => {
+      if (type !== 'DELETED') this.observe(obj as unknown as CSR);
+    }, { log: this.log });
+    this.stopWatch = () => r.stop();
   }
 
   private later(fn: () => void, ms: number): void {

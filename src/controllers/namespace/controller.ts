@@ -4,6 +4,7 @@
 // remain, then remove the finalizer through /finalize so the API server deletes the namespace.
 import type { RESTClient } from '../../client/rest.js';
 import { APIError } from '../../client/rest.js';
+import { reflect } from '../../client/reflector.js';
 
 interface Namespace { metadata: { name: string; deletionTimestamp?: string; resourceVersion?: string }; spec?: { finalizers?: string[] } }
 interface APIResource { name: string; namespaced: boolean; verbs: string[] }
@@ -20,25 +21,10 @@ export class NamespaceController {
   constructor(private readonly client: RESTClient, private readonly log: (msg: string) => void = () => {}) {}
 
   async start(): Promise<void> {
-    const list = await this.client.request<{ items: Namespace[]; metadata: { resourceVersion: string } }>('GET', '/api/v1/namespaces');
-    for (const ns of list.items) this.observe(ns);
-    this.follow(list.metadata.resourceVersion);
-  }
-
-  private follow(rv: string): void {
-    if (this.stopped) return;
-    let last = rv;
-    this.stopWatch = this.client.watch(`/api/v1/namespaces?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`, (type, obj) => {
-      const meta = obj.metadata as { resourceVersion?: string } | undefined;
-      if (meta?.resourceVersion) last = meta.resourceVersion;
-      if (type === 'ERROR') { last = ''; return; }
-      if (type === 'ADDED' || type === 'MODIFIED') this.observe(obj as unknown as Namespace);
-    }, () => {
-      if (this.stopped) return;
-      // re-list when the watch window was lost, else resume
-      const t = setTimeout(() => { this.retryTimers.delete(t); void (last ? Promise.resolve(this.follow(last)) : this.start().catch(() => this.follow(''))); }, 1000);
-      this.retryTimers.add(t);
-    });
+    const r = await reflect(this.client, '/api/v1/namespaces', (type, obj) => {
+      if (type !== 'DELETED') this.observe(obj as unknown as Namespace);
+    }, { log: this.log });
+    this.stopWatch = () => r.stop();
   }
 
   private observe(ns: Namespace): void {

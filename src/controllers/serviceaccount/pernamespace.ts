@@ -3,6 +3,7 @@
 // comes back). Watches resume from the last resourceVersion and re-list when the window is lost.
 import type { RESTClient } from '../../client/rest.js';
 import { APIError } from '../../client/rest.js';
+import { reflect } from '../../client/reflector.js';
 
 interface Meta { name?: string; namespace?: string; resourceVersion?: string; deletionTimestamp?: string }
 type Obj = { metadata?: Meta };
@@ -44,26 +45,8 @@ export class PerNamespaceController {
 
   /** list then watch `path`, calling onEvent with ADDED for every listed item */
   private async informer(path: string, onEvent: (type: string, o: Obj) => void): Promise<void> {
-    const sep = path.includes('?') ? '&' : '?';
-    const list = await this.client.request<{ items: Obj[]; metadata: { resourceVersion: string } }>('GET', path);
-    for (const o of list.items) onEvent('ADDED', o);
-    const follow = (rv: string) => {
-      if (this.stopped) return;
-      let last = rv;
-      const stop = this.client.watch(`${path}${sep}watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`, (type, obj) => {
-        const o = obj as Obj;
-        if (type === 'ERROR') { last = ''; return; }
-        if (o.metadata?.resourceVersion) last = o.metadata.resourceVersion;
-        if (type !== 'BOOKMARK') onEvent(type, o);
-      }, () => {
-        this.later(1000, () => {
-          if (last) follow(last);
-          else void this.informer(path, onEvent).catch((err) => { this.log(`re-list ${path}: ${(err as Error).message}`); this.later(2000, () => void this.informer(path, onEvent).catch(() => {})); });
-        });
-      });
-      this.stops.push(stop);
-    };
-    follow(list.metadata.resourceVersion);
+    const r = await reflect(this.client, path, (type, o) => onEvent(type, o as Obj), { log: (m) => this.log(m) });
+    this.stops.push(() => r.stop());
   }
 
   private later(ms: number, fn: () => void): void {

@@ -8,6 +8,7 @@ const commands: Record<string, { summary: string; run: (args: string[]) => Promi
   server: { summary: 'run the control plane (API server on the embedded datastore)', run: serverCommand },
   pki: { summary: 'create CAs and issue component certificates step by step', run: pkiCommand },
   kubeconfig: { summary: 'write a kubeconfig for one identity (admin, kubelet, scheduler, user, …)', run: kubeconfigCommand },
+  'sim-nodes': { summary: 'simulate nodes (kubelets) for scale tests', run: async (a) => (await import('../sim/command.js')).simNodesCommand(a) },
   version: {
     summary: 'print the Kumo and Kubernetes versions',
     run: async () => { console.log(`kumo ${KUMO_VERSION} (Kubernetes v${KUBERNETES_VERSION})`); },

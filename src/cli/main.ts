@@ -2,12 +2,14 @@
 import { serverCommand } from './server.js';
 import { pkiCommand } from './pki.js';
 import { kubeconfigCommand } from './kubeconfig.js';
+import { schedulerCommand } from '../scheduler/command.js';
 import { KUMO_VERSION, KUBERNETES_VERSION } from '../apiserver/version.js';
 
 const commands: Record<string, { summary: string; run: (args: string[]) => Promise<void> }> = {
   server: { summary: 'run the control plane (API server on the embedded datastore)', run: serverCommand },
   pki: { summary: 'create CAs and issue component certificates step by step', run: pkiCommand },
   kubeconfig: { summary: 'write a kubeconfig for one identity (admin, kubelet, scheduler, user, …)', run: kubeconfigCommand },
+  scheduler: { summary: 'run the scheduler (assigns pending pods to nodes)', run: schedulerCommand },
   'sim-nodes': { summary: 'simulate nodes (kubelets) for scale tests', run: async (a) => (await import('../sim/command.js')).simNodesCommand(a) },
   version: {
     summary: 'print the Kumo and Kubernetes versions',

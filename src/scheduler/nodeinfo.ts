@@ -1,0 +1,146 @@
+// The node-info cache (upstream internal/cache): per node, the pods on it, their summed requests
+// and the host ports in use, kept up to date incrementally from informer events and from pods the
+// scheduler has assumed (reserved) but whose binding is not yet observed. Nothing here scans all pods.
+import { CPU, MEMORY, PODS, nodeAllocatable, podRequests, type ResourceList } from './resources.js';
+import { podKey, type Node, type Pod } from './types.js';
+
+export class NodeInfo {
+  node: Node | undefined;
+  readonly pods = new Map<string, Pod>();
+  allocatable: ResourceList = new Map();
+  /** sum of pod requests as declared (used for fit) */
+  readonly requested: ResourceList = new Map();
+  /** sum of pod requests with upstream's non-zero cpu/memory defaults (used for scoring) */
+  readonly nonZeroRequested: ResourceList = new Map();
+  /** "protocol/port" → host IPs bound on the node */
+  readonly usedPorts = new Map<string, Set<string>>();
+  /** bumped on every change, so per-node results could be memoized later */
+  generation = 0;
+
+  constructor(readonly name: string) {}
+
+  setNode(node: Node): void {
+    this.node = node;
+    this.allocatable = nodeAllocatable(node);
+    this.generation++;
+  }
+
+  allowedPods(): number { return this.allocatable.get(PODS) ?? 0; }
+
+  addPod(pod: Pod): void {
+    this.pods.set(podKey(pod), pod);
+    this.account(pod, 1);
+  }
+
+  removePod(pod: Pod): boolean {
+    const key = podKey(pod);
+    const had = this.pods.get(key);
+    if (!had) return false;
+    this.pods.delete(key);
+    this.account(had, -1);
+    return true;
+  }
+
+  private account(pod: Pod, sign: 1 | -1): void {
+    for (const [k, v] of podRequests(pod)) this.requested.set(k, (this.requested.get(k) ?? 0) + sign * v);
+    const nz = podRequests(pod, true);
+    for (const k of [CPU, MEMORY]) this.nonZeroRequested.set(k, (this.nonZeroRequested.get(k) ?? 0) + sign * (nz.get(k) ?? 0));
+    for (const port of hostPorts(pod)) {
+      const key = `${port.protocol}/${port.port}`;
+      let ips = this.usedPorts.get(key);
+      if (sign > 0) {
+        if (!ips) this.usedPorts.set(key, (ips = new Set()));
+        ips.add(port.ip);
+      } else if (ips) {
+        ips.delete(port.ip);
+        if (ips.size === 0) this.usedPorts.delete(key);
+      }
+    }
+    this.generation++;
+  }
+}
+
+export interface HostPort { protocol: string; port: number; ip: string }
+
+/** The host ports a pod asks for (containers and init containers), with upstream's defaults. */
+export function hostPorts(pod: Pod): HostPort[] {
+  const out: HostPort[] = [];
+  for (const c of [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])]) {
+    for (const p of c.ports ?? []) {
+      if (!p.hostPort || p.hostPort <= 0) continue;
+      out.push({ protocol: p.protocol || 'TCP', port: p.hostPort, ip: p.hostIP || '0.0.0.0' });
+    }
+  }
+  return out;
+}
+
+interface PodState { pod: Pod; node: string; assumed: boolean }
+
+/** Node infos for every node, updated from events; `nodes()` is the list a scheduling cycle uses. */
+export class Cache {
+  private readonly infos = new Map<string, NodeInfo>();
+  private readonly podStates = new Map<string, PodState>();
+  private list: NodeInfo[] | undefined;
+
+  private info(name: string): NodeInfo {
+    let ni = this.infos.get(name);
+    if (!ni) this.infos.set(name, (ni = new NodeInfo(name)));
+    return ni;
+  }
+
+  /** Nodes that exist (pods may reference nodes not yet seen); rebuilt only when the set of nodes changes. */
+  nodes(): NodeInfo[] {
+    if (!this.list) this.list = [...this.infos.values()].filter((n) => n.node);
+    return this.list;
+  }
+
+  get(name: string): NodeInfo | undefined { return this.infos.get(name); }
+
+  addNode(node: Node): void {
+    const ni = this.info(node.metadata.name);
+    if (!ni.node) this.list = undefined;
+    ni.setNode(node);
+  }
+  updateNode(node: Node): void { this.addNode(node); }
+  removeNode(name: string): void {
+    const ni = this.infos.get(name);
+    if (!ni) return;
+    this.list = undefined;
+    ni.node = undefined;
+    if (ni.pods.size === 0) this.infos.delete(name);
+  }
+
+  /** A pod the scheduler has decided to place, before the API server confirms the binding. */
+  assumePod(pod: Pod, node: string): void {
+    const assumed: Pod = { ...pod, spec: { ...pod.spec, nodeName: node } };
+    this.removePod(pod);
+    this.info(node).addPod(assumed);
+    this.podStates.set(podKey(pod), { pod: assumed, node, assumed: true });
+  }
+  /** Binding failed: the pod no longer holds resources on the node. */
+  forgetPod(pod: Pod): void {
+    const st = this.podStates.get(podKey(pod));
+    if (st?.assumed) this.removePod(pod);
+  }
+  isAssumed(pod: Pod): boolean { return this.podStates.get(podKey(pod))?.assumed ?? false; }
+
+  /** An assigned pod observed from the API (add or update); replaces whatever was recorded. */
+  addPod(pod: Pod): void {
+    const node = pod.spec.nodeName;
+    if (!node) return;
+    this.removePod(pod);
+    this.info(node).addPod(pod);
+    this.podStates.set(podKey(pod), { pod, node, assumed: false });
+  }
+  updatePod(pod: Pod): void { this.addPod(pod); }
+  removePod(pod: Pod): void {
+    const key = podKey(pod);
+    const st = this.podStates.get(key);
+    if (!st) return;
+    this.podStates.delete(key);
+    const ni = this.infos.get(st.node);
+    ni?.removePod(st.pod);
+    if (ni && !ni.node && ni.pods.size === 0) this.infos.delete(st.node);
+  }
+  podCount(): number { return this.podStates.size; }
+}

@@ -1,0 +1,190 @@
+// NodeResourcesFit (Filter: requests against allocatable minus requested; Score: LeastAllocated,
+// MostAllocated or RequestedToCapacityRatio) and NodeResourcesBalancedAllocation (1 − std-dev of
+// per-resource utilization fractions), with upstream's integer arithmetic.
+import type { NodeInfo } from '../nodeinfo.js';
+import { CPU, EPHEMERAL_STORAGE, MEMORY, isScalarResource, podRequests, type ResourceList } from '../resources.js';
+import { MAX_NODE_SCORE, Status, type CycleState, type FilterPlugin, type Pod, type PreFilterPlugin, type PreScorePlugin, type ScorePlugin } from '../types.js';
+
+export interface ResourceSpec { name: string; weight: number }
+export interface UtilizationShapePoint { utilization: number; score: number }
+export type ScoringStrategyType = 'LeastAllocated' | 'MostAllocated' | 'RequestedToCapacityRatio';
+export interface NodeResourcesFitArgs {
+  ignoredResources?: string[];
+  ignoredResourceGroups?: string[];
+  scoringStrategy?: { type?: ScoringStrategyType; resources?: ResourceSpec[]; requestedToCapacityRatio?: { shape?: UtilizationShapePoint[] } };
+}
+export interface NodeResourcesBalancedAllocationArgs { resources?: ResourceSpec[] }
+
+export const DEFAULT_RESOURCES: ResourceSpec[] = [{ name: CPU, weight: 1 }, { name: MEMORY, weight: 1 }];
+const MAX_UTILIZATION = 100;
+/** shape scores are 0–10 in configuration, scaled to 0–100 */
+const MAX_CUSTOM_PRIORITY_SCORE = 10;
+
+export function leastRequestedScore(requested: number, capacity: number): number {
+  if (capacity === 0 || requested > capacity) return 0;
+  return Math.trunc(((capacity - requested) * MAX_NODE_SCORE) / capacity);
+}
+export function mostRequestedScore(requested: number, capacity: number): number {
+  if (capacity === 0) return 0;
+  if (requested > capacity) requested = capacity;
+  return Math.trunc((requested * MAX_NODE_SCORE) / capacity);
+}
+/** upstream buildBrokenLinearFunction over a shape already scaled to 0–100 scores */
+export function brokenLinear(shape: UtilizationShapePoint[]): (p: number) => number {
+  return (p) => {
+    for (let i = 0; i < shape.length; i++) {
+      if (p <= shape[i].utilization) {
+        if (i === 0) return shape[0].score;
+        const a = shape[i - 1], b = shape[i];
+        return a.score + Math.trunc(((b.score - a.score) * (p - a.utilization)) / (b.utilization - a.utilization));
+      }
+    }
+    return shape[shape.length - 1].score;
+  };
+}
+
+type Scorer = (requested: number[], allocatable: number[], resources: ResourceSpec[]) => number;
+
+function weightedScorer(per: (r: number, c: number) => number, round: boolean): Scorer {
+  return (requested, allocatable, resources) => {
+    let score = 0, weights = 0;
+    for (let i = 0; i < requested.length; i++) {
+      if (allocatable[i] === 0) continue;
+      score += per(requested[i], allocatable[i]) * resources[i].weight;
+      weights += resources[i].weight;
+    }
+    if (weights === 0) return 0;
+    return round ? Math.round(score / weights) : Math.trunc(score / weights);
+  };
+}
+
+export function balancedScore(requested: number[], allocatable: number[]): number {
+  const fractions: number[] = [];
+  let total = 0;
+  for (let i = 0; i < requested.length; i++) {
+    if (allocatable[i] === 0) continue;
+    const f = Math.min(requested[i] / allocatable[i], 1);
+    total += f;
+    fractions.push(f);
+  }
+  let std = 0;
+  if (fractions.length === 2) std = Math.abs((fractions[0] - fractions[1]) / 2);
+  else if (fractions.length > 2) {
+    const mean = total / fractions.length;
+    std = Math.sqrt(fractions.reduce((s, f) => s + (f - mean) ** 2, 0) / fractions.length);
+  }
+  return Math.trunc((1 - std) * MAX_NODE_SCORE);
+}
+
+/**
+ * upstream resourceAllocationScorer: per resource, (allocatable, requested-after-placing-the-pod);
+ * extended resources the pod does not request are left out. `useRequested` picks declared sums
+ * over the non-zero-defaulted ones.
+ */
+function allocation(node: NodeInfo, resources: ResourceSpec[], podReq: number[], useRequested: boolean): { requested: number[]; allocatable: number[] } {
+  const requested: number[] = [], allocatable: number[] = [];
+  for (let i = 0; i < resources.length; i++) {
+    const name = resources[i].name;
+    let alloc = 0, req = 0;
+    if (!(podReq[i] === 0 && isScalarResource(name))) {
+      const base = (name === CPU || name === MEMORY) && !useRequested ? node.nonZeroRequested : node.requested;
+      if (name === CPU || name === MEMORY || name === EPHEMERAL_STORAGE || node.allocatable.has(name)) {
+        alloc = node.allocatable.get(name) ?? 0;
+        req = (base.get(name) ?? 0) + podReq[i];
+      }
+    }
+    requested.push(alloc === 0 ? 0 : req);
+    allocatable.push(alloc);
+  }
+  return { requested, allocatable };
+}
+
+const FIT_STATE = 'PreFilterNodeResourcesFit';
+const FIT_SCORE_STATE = 'PreScoreNodeResourcesFit';
+const BALANCED_STATE = 'PreScoreNodeResourcesBalancedAllocation';
+
+export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
+  readonly name = 'NodeResourcesFit';
+  private readonly resources: ResourceSpec[];
+  private readonly scorer: Scorer;
+  private readonly ignored: Set<string>;
+  private readonly ignoredGroups: string[];
+
+  constructor(args: NodeResourcesFitArgs = {}) {
+    const strategy = args.scoringStrategy ?? {};
+    this.resources = strategy.resources?.length ? strategy.resources : DEFAULT_RESOURCES;
+    this.ignored = new Set(args.ignoredResources ?? []);
+    this.ignoredGroups = args.ignoredResourceGroups ?? [];
+    switch (strategy.type ?? 'LeastAllocated') {
+      case 'MostAllocated': this.scorer = weightedScorer(mostRequestedScore, false); break;
+      case 'RequestedToCapacityRatio': {
+        const shape = (strategy.requestedToCapacityRatio?.shape ?? []).map((p) => ({
+          utilization: p.utilization, score: p.score * (MAX_NODE_SCORE / MAX_CUSTOM_PRIORITY_SCORE),
+        }));
+        const f = brokenLinear(shape);
+        this.scorer = weightedScorer((r, c) => (c === 0 || r > c ? f(MAX_UTILIZATION) : f(Math.trunc((r * MAX_UTILIZATION) / c))), true);
+        break;
+      }
+      default: this.scorer = weightedScorer(leastRequestedScore, false);
+    }
+  }
+
+  preFilter(state: CycleState, pod: Pod) {
+    state.set(FIT_STATE, podRequests(pod));
+    return { status: Status.success() };
+  }
+
+  /** The reasons the pod does not fit, in upstream's order (pods, cpu, memory, ephemeral-storage, extended). */
+  insufficient(req: ResourceList, node: NodeInfo): string[] {
+    const reasons: string[] = [];
+    if (node.pods.size + 1 > node.allowedPods()) reasons.push('Too many pods');
+    const free = (n: string) => (node.allocatable.get(n) ?? 0) - (node.requested.get(n) ?? 0);
+    for (const n of [CPU, MEMORY, EPHEMERAL_STORAGE]) {
+      const r = req.get(n) ?? 0;
+      if (r > 0 && r > free(n)) reasons.push(`Insufficient ${n}`);
+    }
+    for (const [n, r] of [...req].filter(([n]) => isScalarResource(n)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (this.ignored.has(n) || this.ignoredGroups.includes(n.split('/')[0]) && n.includes('/')) continue;
+      if (r > free(n)) reasons.push(`Insufficient ${n}`);
+    }
+    return reasons;
+  }
+
+  filter(state: CycleState, pod: Pod, node: NodeInfo): Status {
+    const req = (state.get(FIT_STATE) as ResourceList | undefined) ?? podRequests(pod);
+    const reasons = this.insufficient(req, node);
+    return reasons.length ? Status.unschedulable(...reasons) : Status.success();
+  }
+
+  preScore(state: CycleState, pod: Pod): Status {
+    const nz = podRequests(pod, true);
+    state.set(FIT_SCORE_STATE, this.resources.map((r) => nz.get(r.name) ?? 0));
+    return Status.success();
+  }
+
+  score(state: CycleState, pod: Pod, node: NodeInfo): number {
+    let req = state.get(FIT_SCORE_STATE) as number[] | undefined;
+    if (!req) { const nz = podRequests(pod, true); req = this.resources.map((r) => nz.get(r.name) ?? 0); }
+    const { requested, allocatable } = allocation(node, this.resources, req, false);
+    return this.scorer(requested, allocatable, this.resources);
+  }
+}
+
+export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlugin {
+  readonly name = 'NodeResourcesBalancedAllocation';
+  private readonly resources: ResourceSpec[];
+  constructor(args: NodeResourcesBalancedAllocationArgs = {}) {
+    this.resources = args.resources?.length ? args.resources : DEFAULT_RESOURCES;
+  }
+  preScore(state: CycleState, pod: Pod): Status {
+    const r = podRequests(pod);
+    state.set(BALANCED_STATE, this.resources.map((x) => r.get(x.name) ?? 0));
+    return Status.success();
+  }
+  score(state: CycleState, pod: Pod, node: NodeInfo): number {
+    let req = state.get(BALANCED_STATE) as number[] | undefined;
+    if (!req) { const r = podRequests(pod); req = this.resources.map((x) => r.get(x.name) ?? 0); }
+    const { requested, allocatable } = allocation(node, this.resources, req, true);
+    return balancedScore(requested, allocatable);
+  }
+}

@@ -1,0 +1,165 @@
+// The scheduler: informers for nodes and pods feed the node-info cache and the queue; one loop pops
+// a pod, runs its profile's framework, assumes the pod on the chosen node and binds asynchronously.
+// Failures set PodScheduled=False (Unschedulable) and record a FailedScheduling event, as upstream.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { RESTClient } from '../client/rest.js';
+import { reflect } from '../client/reflector.js';
+import type { SchedulerConfig } from './config.js';
+import { FitError, Framework } from './framework.js';
+import { Cache } from './nodeinfo.js';
+import { Metrics } from './metrics.js';
+import { SchedulingQueue } from './queue.js';
+import { podKey, type Node, type Pod, type QueuedPodInfo } from './types.js';
+
+export interface SchedulerOptions { log?: (msg: string) => void }
+
+const isTerminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+
+export class Scheduler {
+  readonly cache = new Cache();
+  readonly queue: SchedulingQueue;
+  readonly profiles = new Map<string, Framework>();
+  readonly metrics = new Metrics();
+  private stops: (() => void)[] = [];
+  private running = false;
+  private readonly log: (m: string) => void;
+  private readonly instance = `${hostname()}`;
+
+  constructor(private readonly client: RESTClient, config: SchedulerConfig, opts: SchedulerOptions = {}) {
+    this.log = opts.log ?? (() => {});
+    for (const p of config.profiles) this.profiles.set(p.schedulerName, new Framework(p, config.percentageOfNodesToScore, client));
+    // every profile must share the queue sort (upstream requires the same QueueSort in all profiles)
+    const first = [...this.profiles.values()][0];
+    this.queue = new SchedulingQueue({
+      less: (a, b) => first.queueSort.less(a, b),
+      preEnqueue: (pod) => this.frameworkFor(pod)?.admits(pod) ?? true,
+    });
+    this.metrics.pending = () => this.queue.pending();
+  }
+
+  private frameworkFor(pod: Pod): Framework | undefined { return this.profiles.get(pod.spec.schedulerName ?? 'default-scheduler'); }
+  private responsible(pod: Pod): boolean { return !!this.frameworkFor(pod); }
+
+  async start(): Promise<void> {
+    this.running = true;
+    const nodes = await reflect(this.client, '/api/v1/nodes', (type, o) => this.onNode(type, o as unknown as Node), { log: this.log });
+    this.stops.push(() => nodes.stop());
+    const pods = await reflect(this.client, '/api/v1/pods', (type, o) => this.onPod(type, o as unknown as Pod), { log: this.log });
+    this.stops.push(() => pods.stop());
+    const t = setInterval(() => this.queue.flush(), 1000);
+    this.stops.push(() => clearInterval(t));
+    void this.loop();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.queue.close();
+    for (const s of this.stops.splice(0)) s();
+  }
+
+  private onNode(type: string, node: Node): void {
+    if (type === 'DELETED') { this.cache.removeNode(node.metadata.name); return; }
+    this.cache.addNode(node);
+    this.queue.moveAllToActiveOrBackoff(type === 'ADDED' ? 'NodeAdd' : 'NodeUpdate');
+  }
+
+  private onPod(type: string, pod: Pod): void {
+    const assigned = !!pod.spec.nodeName;
+    if (type === 'DELETED' || (assigned && isTerminal(pod))) {
+      const wasAssigned = assigned || this.cache.isAssumed(pod);
+      this.cache.removePod(pod);
+      this.queue.delete(pod);
+      if (wasAssigned) this.queue.moveAllToActiveOrBackoff('AssignedPodDelete');
+      return;
+    }
+    if (assigned) {
+      this.cache.addPod(pod);
+      this.queue.delete(pod);
+      return;
+    }
+    if (isTerminal(pod) || pod.metadata.deletionTimestamp || !this.responsible(pod)) return;
+    if (type === 'ADDED') this.queue.add(pod); else this.queue.update(pod);
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      const info = await this.queue.pop();
+      if (!info) return;
+      try { this.scheduleOne(info); } catch (err) { this.log(`scheduling ${podKey(info.pod)}: ${(err as Error).message}`); this.queue.addBackoff(info); }
+      // let informer events and bindings in between cycles
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  /** One scheduling cycle; the binding cycle continues asynchronously. */
+  scheduleOne(info: QueuedPodInfo): void {
+    const pod = info.pod;
+    const fwk = this.frameworkFor(pod);
+    if (!fwk) { this.queue.done(pod); return; }
+    const started = performance.now();
+    const state = fwk.newCycleState();
+    let node: string;
+    try {
+      node = fwk.schedule(state, pod, this.cache.nodes()).node;
+    } catch (err) {
+      const fit = err instanceof FitError;
+      this.metrics.attempt(fit ? 'unschedulable' : 'error', fwk.schedulerName, (performance.now() - started) / 1000);
+      if (fit) this.queue.addUnschedulable(info, (err as FitError).unschedulablePlugins);
+      else this.queue.addBackoff(info);
+      void this.recordFailure(pod, fwk.schedulerName, (err as Error).message, fit ? 'Unschedulable' : 'SchedulerError');
+      return;
+    }
+    this.cache.assumePod(pod, node);
+    for (const r of fwk.reserve) r.reserve(state, pod, node);
+    void this.bindingCycle(fwk, state, info, node, started);
+  }
+
+  private async bindingCycle(fwk: Framework, state: Map<string, unknown>, info: QueuedPodInfo, node: string, started: number): Promise<void> {
+    const pod = info.pod;
+    let status = fwk.bind.length ? await fwk.bind[0].bind(state, pod, node) : undefined;
+    if (status && status.code === 5 && fwk.bind.length > 1) status = await fwk.bind[1].bind(state, pod, node);
+    const seconds = (performance.now() - started) / 1000;
+    if (!status || !status.isSuccess()) {
+      for (const r of fwk.reserve) r.unreserve(state, pod, node);
+      this.cache.forgetPod(pod);
+      this.metrics.attempt('error', fwk.schedulerName, seconds);
+      this.queue.addBackoff(info);
+      this.queue.moveAllToActiveOrBackoff('AssignedPodDelete');
+      void this.recordFailure(pod, fwk.schedulerName, `binding rejected: ${status?.message() ?? 'no bind plugin'}`, 'SchedulerError');
+      return;
+    }
+    this.queue.done(pod);
+    this.metrics.attempt('scheduled', fwk.schedulerName, seconds);
+    void this.event(pod, fwk.schedulerName, 'Normal', 'Scheduled', 'Binding',
+      `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`);
+  }
+
+  private async recordFailure(pod: Pod, schedulerName: string, message: string, reason: string): Promise<void> {
+    await this.event(pod, schedulerName, 'Warning', 'FailedScheduling', 'Scheduling', message);
+    const cond = (pod.status?.conditions ?? []).find((c) => c.type === 'PodScheduled') as Record<string, unknown> | undefined;
+    if (cond && cond.status === 'False' && cond.reason === reason && cond.message === message) return;
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    try {
+      await this.client.request('PATCH', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`, {
+        status: { conditions: [{ type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null,
+          lastTransitionTime: cond?.status === 'False' ? cond.lastTransitionTime : now }] },
+      }, 'application/strategic-merge-patch+json');
+    } catch (err) { this.log(`updating status of ${podKey(pod)}: ${(err as Error).message}`); }
+  }
+
+  private async event(pod: Pod, component: string, type: string, reason: string, action: string, message: string): Promise<void> {
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const ns = pod.metadata.namespace ?? 'default';
+    try {
+      await this.client.request('POST', `/api/v1/namespaces/${ns}/events`, {
+        apiVersion: 'v1', kind: 'Event',
+        metadata: { name: `${pod.metadata.name}.${Date.now().toString(16)}${randomBytes(2).toString('hex')}`, namespace: ns },
+        involvedObject: { apiVersion: 'v1', kind: 'Pod', namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid, resourceVersion: pod.metadata.resourceVersion },
+        reason, message: message.length > 1024 ? `${message.slice(0, 1021)}...` : message, type, action,
+        source: { component }, reportingComponent: component, reportingInstance: `${component}-${this.instance}`,
+        firstTimestamp: now, lastTimestamp: now, count: 1,
+      });
+    } catch (err) { this.log(`recording event for ${podKey(pod)}: ${(err as Error).message}`); }
+  }
+}

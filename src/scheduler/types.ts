@@ -1,0 +1,109 @@
+// The scheduling framework's vocabulary (upstream pkg/scheduler/framework): pods and nodes as the
+// scheduler sees them, Status codes, CycleState and the plugin interfaces per extension point.
+import type { NodeInfo } from './nodeinfo.js';
+
+export interface Toleration { key?: string; operator?: string; value?: string; effect?: string; tolerationSeconds?: number }
+export interface Taint { key: string; value?: string; effect: string }
+export interface NodeSelectorRequirement { key: string; operator: string; values?: string[] }
+export interface NodeSelectorTerm { matchExpressions?: NodeSelectorRequirement[]; matchFields?: NodeSelectorRequirement[] }
+export interface ContainerPort { containerPort: number; hostPort?: number; hostIP?: string; protocol?: string }
+export interface Container {
+  name: string;
+  ports?: ContainerPort[];
+  resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
+  restartPolicy?: string;
+}
+export interface Meta {
+  name: string; namespace?: string; uid?: string; resourceVersion?: string;
+  creationTimestamp?: string; labels?: Record<string, string>; deletionTimestamp?: string;
+}
+export interface Pod {
+  apiVersion?: string; kind?: string;
+  metadata: Meta;
+  spec: {
+    nodeName?: string; schedulerName?: string; priority?: number; preemptionPolicy?: string;
+    nodeSelector?: Record<string, string>; tolerations?: Toleration[];
+    affinity?: { nodeAffinity?: {
+      requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
+      preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; preference: NodeSelectorTerm }[];
+    } };
+    containers: Container[]; initContainers?: Container[]; overhead?: Record<string, string | number>;
+    schedulingGates?: { name: string }[];
+  };
+  status?: { phase?: string; conditions?: { type: string; status: string }[]; nominatedNodeName?: string };
+}
+export interface Node {
+  apiVersion?: string; kind?: string;
+  metadata: Meta;
+  spec?: { unschedulable?: boolean; taints?: Taint[] };
+  status?: { allocatable?: Record<string, string | number>; capacity?: Record<string, string | number> };
+}
+
+/** Status codes as upstream (framework.Code). */
+export enum Code { Success, Error, Unschedulable, UnschedulableAndUnresolvable, Wait, Skip, Pending }
+
+export class Status {
+  /** the plugin that failed (set by the framework) */
+  plugin = '';
+  constructor(readonly code: Code, readonly reasons: string[] = []) {}
+  isSuccess(): boolean { return this.code === Code.Success; }
+  isRejected(): boolean { return this.code === Code.Unschedulable || this.code === Code.UnschedulableAndUnresolvable; }
+  message(): string { return this.reasons.join(', '); }
+  static success(): Status { return SUCCESS; }
+  static unschedulable(...reasons: string[]): Status { return new Status(Code.Unschedulable, reasons); }
+  static unresolvable(...reasons: string[]): Status { return new Status(Code.UnschedulableAndUnresolvable, reasons); }
+  static error(msg: string): Status { return new Status(Code.Error, [msg]); }
+  static skip(): Status { return new Status(Code.Skip); }
+}
+const SUCCESS = new Status(Code.Success);
+
+/** Per-cycle data plugins share between their extension points (upstream CycleState). */
+export class CycleState extends Map<string, unknown> {}
+
+export const MAX_NODE_SCORE = 100;
+export const MIN_NODE_SCORE = 0;
+
+/** PreFilter may narrow the candidate nodes (e.g. NodeAffinity with matchFields on metadata.name). */
+export interface PreFilterResult { nodeNames?: Set<string> }
+
+export interface Plugin { readonly name: string }
+export interface QueueSortPlugin extends Plugin { less(a: QueuedPodInfo, b: QueuedPodInfo): boolean }
+export interface PreEnqueuePlugin extends Plugin { preEnqueue(pod: Pod): Status }
+export interface PreFilterPlugin extends Plugin {
+  preFilter(state: CycleState, pod: Pod, nodes: NodeInfo[]): { result?: PreFilterResult; status: Status };
+}
+export interface FilterPlugin extends Plugin { filter(state: CycleState, pod: Pod, node: NodeInfo): Status }
+export interface PostFilterPlugin extends Plugin {
+  postFilter(state: CycleState, pod: Pod, statuses: Map<string, Status>, ctx: PostFilterContext): { message: string };
+}
+export interface PreScorePlugin extends Plugin { preScore(state: CycleState, pod: Pod, nodes: NodeInfo[]): Status }
+export interface ScorePlugin extends Plugin {
+  score(state: CycleState, pod: Pod, node: NodeInfo): number;
+  /** rescales raw scores to [0, 100] in place (optional, as upstream's ScoreExtensions) */
+  normalizeScore?(state: CycleState, pod: Pod, scores: NodeScore[]): void;
+}
+export interface ReservePlugin extends Plugin { reserve(state: CycleState, pod: Pod, node: string): Status; unreserve(state: CycleState, pod: Pod, node: string): void }
+export interface BindPlugin extends Plugin { bind(state: CycleState, pod: Pod, node: string): Promise<Status> }
+
+/** What a PostFilter plugin (preemption) may look at: all nodes and a way to re-run filters. */
+export interface PostFilterContext {
+  nodes: NodeInfo[];
+  runFilters(state: CycleState, pod: Pod, node: NodeInfo): Status;
+}
+
+export interface NodeScore { name: string; score: number }
+
+export interface QueuedPodInfo {
+  pod: Pod;
+  /** when the pod first entered the queue (upstream InitialAttemptTimestamp / Timestamp) */
+  timestamp: number;
+  attempts: number;
+  /** plugins that rejected the pod in its last attempt */
+  unschedulablePlugins: Set<string>;
+  /** when the last attempt failed (backoff is counted from here) */
+  lastFailure?: number;
+  /** held back by a PreEnqueue plugin (scheduling gates) */
+  gated?: boolean;
+}
+
+export const podKey = (p: { metadata: Meta }): string => `${p.metadata.namespace ?? ''}/${p.metadata.name}`;

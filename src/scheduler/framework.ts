@@ -209,7 +209,7 @@ export class Framework {
       lap('postFilter');
       throw new FitError(fitErrorMessage(nodes.length, statuses, '', post), unschedulablePlugins);
     }
-    if (feasible.length === 1) return { node: feasible[0].name, evaluatedNodes: processed + statuses.size - processed, feasibleNodes: 1 };
+    if (feasible.length === 1) return { node: feasible[0].name, evaluatedNodes: processed, feasibleNodes: 1 };
     const total = this.prioritize(state, pod, feasible);
     lap('score');
     return { node: this.selectHost(total), evaluatedNodes: processed, feasibleNodes: feasible.length };

@@ -36,7 +36,7 @@ e2e: build
 	node --test --test-concurrency=1 --test-timeout=600000 $$(find test -name '*.test.mjs' | sort)
 
 bench: build
-	node bench/apiserver.mjs $(BENCH)
+	BENCH="$(BENCH)" node bench/run.mjs
 
 clean:
 	rm -rf dist

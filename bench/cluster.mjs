@@ -27,9 +27,14 @@ export function usage(a, b) {
   };
 }
 
-/** spawn `kumo <args>` and resolve once its output matches `ready`: { child, match, out() } */
+/**
+ * spawn `kumo <args>` and resolve once its output matches `ready`: { child, match, out() }.
+ * KUMO_BENCH_NODE_ARGS adds node flags (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", which
+ * NODE_OPTIONS refuses) to these processes.
+ */
 export function spawnKumo(args, ready, timeoutMs = 120_000) {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/kumo'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeArgs = (process.env.KUMO_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/kumo'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`kumo ${args[0]} not ready after ${timeoutMs} ms: ${out.slice(-2000)}`)), timeoutMs);

@@ -12,8 +12,8 @@ const build = (yaml: string) => parseSchedulerConfig(HEAD + yaml).profiles.map((
 test('empty config: one default-scheduler profile with upstream default plugins and weights', () => {
   const [f] = build('');
   assert.equal(f.schedulerName, 'default-scheduler');
-  assert.deepEqual(f.filter.map((p) => p.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit']);
-  assert.deepEqual(f.score.map((s) => `${s.plugin.name}:${s.weight}`), ['TaintToleration:3', 'NodeAffinity:2', 'NodeResourcesFit:1', 'NodeResourcesBalancedAllocation:1']);
+  assert.deepEqual(f.filter.map((p) => p.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
+  assert.deepEqual(f.score.map((s) => `${s.plugin.name}:${s.weight}`), ['TaintToleration:3', 'NodeAffinity:2', 'NodeResourcesFit:1', 'PodTopologySpread:2', 'InterPodAffinity:2', 'NodeResourcesBalancedAllocation:1']);
   assert.deepEqual(f.bind.map((p) => p.name), ['DefaultBinder']);
   assert.equal(f.queueSort.name, 'PrioritySort');
 });
@@ -42,7 +42,7 @@ test('bad configuration is refused with a clear message', () => {
   const bad: [string, RegExp][] = [
     ['profiles:\n- plugins:\n    filter:\n      enabled: [{name: Nope}]', /plugin "Nope" does not exist/],
     ['profiles:\n- pluginConfig:\n  - name: Nope\n    args: {}', /pluginConfig: plugin "Nope" does not exist/],
-    ['profiles:\n- plugins:\n    filter:\n      enabled: [{name: PodTopologySpread}]', /not implemented in Kumo yet/],
+    ['profiles:\n- plugins:\n    filter:\n      enabled: [{name: VolumeZone}]', /not implemented in Kumo yet/],
     ['profiles:\n- plugins:\n    score:\n      enabled: [{name: DefaultBinder}]', /does not extend score plugin/],
     ['profiles:\n- schedulerName: x\n- schedulerName: x', /profiles\[1\]\.schedulerName: Duplicate value: "x"/],
     ['percentageOfNodesToScore: 101', /percentageOfNodesToScore: Invalid value: 101/],

@@ -130,7 +130,38 @@ export function validateArgs(path: string, plugin: string, args: Record<string, 
     } else if (s.requestedToCapacityRatio) {
       throw new ConfigError(`${path}.scoringStrategy.requestedToCapacityRatio: Forbidden: only allowed with scoringStrategy.type RequestedToCapacityRatio`);
     }
+  } else if (plugin === 'InterPodAffinity') {
+    const w = args.hardPodAffinityWeight;
+    if (w !== undefined && (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 100)) {
+      throw new ConfigError(`${path}.hardPodAffinityWeight: Invalid value: ${JSON.stringify(w)}: not in valid range [0, 100]`);
+    }
+  } else if (plugin === 'PodTopologySpread') {
+    validateSpreadArgs(path, args);
   } else if (plugin === 'NodeResourcesBalancedAllocation') {
     validateResources(`${path}.resources`, (args as NodeResourcesBalancedAllocationArgs).resources);
   }
+}
+
+/** upstream ValidatePodTopologySpreadArgs (the first error found) */
+function validateSpreadArgs(path: string, args: Record<string, unknown>): void {
+  const list = args.defaultConstraints ?? [];
+  if (!Array.isArray(list)) throw new ConfigError(`${path}.defaultConstraints: Invalid value: must be a list`);
+  const seen = new Set<string>();
+  list.forEach((raw, i) => {
+    const c = (raw ?? {}) as Record<string, unknown>;
+    const p = `${path}.defaultConstraints[${i}]`;
+    if (typeof c.maxSkew !== 'number' || !Number.isInteger(c.maxSkew) || c.maxSkew <= 0) throw new ConfigError(`${p}.maxSkew: Invalid value: ${JSON.stringify(c.maxSkew ?? 0)}: must be greater than zero`);
+    if (typeof c.topologyKey !== 'string' || !c.topologyKey) throw new ConfigError(`${p}.topologyKey: Required value: can not be empty`);
+    if (!c.whenUnsatisfiable) throw new ConfigError(`${p}.whenUnsatisfiable: Required value: can not be empty`);
+    if (c.whenUnsatisfiable !== 'DoNotSchedule' && c.whenUnsatisfiable !== 'ScheduleAnyway') {
+      throw new ConfigError(`${p}.whenUnsatisfiable: Unsupported value: ${JSON.stringify(c.whenUnsatisfiable)}: supported values: "DoNotSchedule", "ScheduleAnyway"`);
+    }
+    if (c.labelSelector != null) throw new ConfigError(`${p}.labelSelector: Forbidden: constraint must not define a selector, as they deduced for each pod`);
+    const key = `{${c.topologyKey}, ${c.whenUnsatisfiable}}`;
+    if (seen.has(key)) throw new ConfigError(`${p}: Duplicate value: "${key}"`);
+    seen.add(key);
+  });
+  const t = args.defaultingType ?? 'System';
+  if (t !== 'System' && t !== 'List') throw new ConfigError(`${path}.defaultingType: Unsupported value: ${JSON.stringify(t)}: supported values: "System", "List"`);
+  if (t === 'System' && list.length > 0) throw new ConfigError(`${path}.defaultingType: Invalid value: "System": when .defaultConstraints are not empty`);
 }

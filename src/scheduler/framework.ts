@@ -5,7 +5,10 @@
 import type { RESTClient } from '../client/rest.js';
 import { ConfigError, DEFAULT_PLUGINS, EXTENSION_POINTS, type ExtensionPoint, type PluginRef, type Profile } from './config.js';
 import { fitErrorMessage, NO_NODES_AVAILABLE } from './fiterror.js';
-import type { NodeInfo } from './nodeinfo.js';
+import { Listers, type Handle } from './listers.js';
+import { Cache, type NodeInfo } from './nodeinfo.js';
+import { InterPodAffinity, type InterPodAffinityArgs } from './plugins/interpodaffinity.js';
+import { PodTopologySpread, type PodTopologySpreadArgs } from './plugins/podtopologyspread.js';
 import { DefaultBinder } from './plugins/binder.js';
 import { NodeAffinity, type NodeAffinityArgs } from './plugins/nodeaffinity.js';
 import { NodeResourcesBalancedAllocation, NodeResourcesFit } from './plugins/noderesources.js';
@@ -18,7 +21,7 @@ import {
   type ReservePlugin, type ScorePlugin,
 } from './types.js';
 
-type Factory = (args: Record<string, unknown>, client?: RESTClient) => Plugin;
+type Factory = (args: Record<string, unknown>, client: RESTClient | undefined, handle: Handle) => Plugin;
 export const REGISTRY: Record<string, Factory> = {
   PrioritySort: () => new PrioritySort(),
   SchedulingGates: () => new SchedulingGates(),
@@ -31,10 +34,12 @@ export const REGISTRY: Record<string, Factory> = {
   NodeResourcesBalancedAllocation: (a) => new NodeResourcesBalancedAllocation(a),
   DefaultPreemption: () => new DefaultPreemption(),
   DefaultBinder: (_a, c) => new DefaultBinder(c),
+  InterPodAffinity: (a, _c, h) => new InterPodAffinity(a as InterPodAffinityArgs, h),
+  PodTopologySpread: (a, _c, h) => new PodTopologySpread(a as PodTopologySpreadArgs, h),
 };
 /** upstream in-tree plugins Kumo does not have yet: accepted in configuration, skipped in the defaults */
 export const NOT_YET_IMPLEMENTED = new Set(['VolumeRestrictions', 'NodeVolumeLimits', 'VolumeBinding', 'VolumeZone',
-  'PodTopologySpread', 'InterPodAffinity', 'ImageLocality']);
+  'ImageLocality']);
 
 const has = (p: Plugin, m: string) => typeof (p as unknown as Record<string, unknown>)[m] === 'function';
 const POINT_METHOD: Record<ExtensionPoint, string> = {
@@ -76,7 +81,9 @@ export class Framework {
   /** random source for ties (replaceable in tests) */
   random: () => number = Math.random;
 
-  constructor(readonly profile: Profile, readonly globalPercentage: number | undefined, client?: RESTClient) {
+  /** `handle` gives plugins the scheduler's cache and listers (a private empty one when absent, e.g. in tests) */
+  constructor(readonly profile: Profile, readonly globalPercentage: number | undefined, client?: RESTClient,
+    handle: Handle = { cache: new Cache(), listers: new Listers() }) {
     const where = `profile "${profile.schedulerName}"`;
     const args = new Map(profile.pluginConfig.map((c) => [c.name, c.args ?? {}]));
     for (const name of args.keys()) {
@@ -91,7 +98,7 @@ export class Framework {
           if (NOT_YET_IMPLEMENTED.has(name)) throw new ConfigError(`${where}: plugin "${name}" is not implemented in Kumo yet`);
           throw new ConfigError(`${where}: plugin "${name}" does not exist`);
         }
-        instances.set(name, (p = f(args.get(name) ?? {}, client)));
+        instances.set(name, (p = f(args.get(name) ?? {}, client, handle)));
       }
       return p;
     };

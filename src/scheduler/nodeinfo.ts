@@ -2,6 +2,7 @@
 // and the host ports in use, kept up to date incrementally from informer events and from pods the
 // scheduler has assumed (reserved) but whose binding is not yet observed. Nothing here scans all pods.
 import { CPU, MEMORY, PODS, nodeAllocatable, podRequests, type ResourceList } from './resources.js';
+import type { LabelSelector } from '../machinery/labels/selector.js';
 import { podKey, type Node, type Pod } from './types.js';
 
 export class NodeInfo {
@@ -74,13 +75,76 @@ export function hostPorts(pod: Pod): HostPort[] {
   return out;
 }
 
-interface PodState { pod: Pod; node: string; assumed: boolean }
+/** An assigned (or assumed) pod as the cache records it. */
+export interface PodEntry { readonly pod: Pod; readonly node: string; readonly assumed: boolean }
+type PodState = PodEntry;
+
+const hasPodAffinity = (p: Pod) => !!(p.spec.affinity?.podAffinity || p.spec.affinity?.podAntiAffinity);
+const hasRequiredAntiAffinity = (p: Pod) => (p.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
 
 /** Node infos for every node, updated from events; `nodes()` is the list a scheduling cycle uses. */
 export class Cache {
   private readonly infos = new Map<string, NodeInfo>();
   private readonly podStates = new Map<string, PodState>();
   private list: NodeInfo[] | undefined;
+  /** label key → value → pods carrying it: inter-pod affinity and topology spread look up matching pods here */
+  private readonly byLabel = new Map<string, Map<string, Set<PodEntry>>>();
+  /** pods with any pod (anti-)affinity (upstream HavePodsWithAffinityList, kept per pod) */
+  readonly withAffinity = new Set<PodEntry>();
+  /** pods with required anti-affinity (upstream HavePodsWithRequiredAntiAffinityList) */
+  readonly withRequiredAntiAffinity = new Set<PodEntry>();
+
+  private index(e: PodEntry, add: boolean): void {
+    for (const [k, v] of Object.entries(e.pod.metadata.labels ?? {})) {
+      let vals = this.byLabel.get(k);
+      if (add) {
+        if (!vals) this.byLabel.set(k, (vals = new Map()));
+        let set = vals.get(v);
+        if (!set) vals.set(v, (set = new Set()));
+        set.add(e);
+      } else if (vals) {
+        const set = vals.get(v);
+        set?.delete(e);
+        if (set?.size === 0) vals.delete(v);
+        if (vals.size === 0) this.byLabel.delete(k);
+      }
+    }
+    if (add) {
+      if (hasPodAffinity(e.pod)) this.withAffinity.add(e);
+      if (hasRequiredAntiAffinity(e.pod)) this.withRequiredAntiAffinity.add(e);
+    } else {
+      this.withAffinity.delete(e);
+      this.withRequiredAntiAffinity.delete(e);
+    }
+  }
+
+  private record(key: string, e: PodEntry): void {
+    this.podStates.set(key, e);
+    this.index(e, true);
+  }
+
+  /**
+   * A superset of the recorded pods `sel` can match, found through the label index from the
+   * selector's most selective equality/in/exists requirement (all pods when it has none).
+   * Callers still match each pod (and its namespace) themselves.
+   */
+  candidates(sel: LabelSelector): Iterable<PodEntry> {
+    if (sel.matchesNothing()) return [];
+    let best: PodEntry[] | Set<PodEntry> | undefined;
+    let bestSize = Infinity;
+    for (const r of sel.requirements()) {
+      const vals = this.byLabel.get(r.key);
+      let sets: Set<PodEntry>[];
+      if (r.operator === '=' || r.operator === '==' || r.operator === 'in') sets = r.values.map((v) => vals?.get(v)).filter((x): x is Set<PodEntry> => !!x);
+      else if (r.operator === 'exists') sets = vals ? [...vals.values()] : [];
+      else continue;
+      const size = sets.reduce((n, s) => n + s.size, 0);
+      if (size >= bestSize) continue;
+      bestSize = size;
+      best = sets.length === 1 ? sets[0] : sets.flatMap((s) => [...s]);
+    }
+    return best ?? this.podStates.values();
+  }
 
   private info(name: string): NodeInfo {
     let ni = this.infos.get(name);
@@ -115,7 +179,7 @@ export class Cache {
     const assumed: Pod = { ...pod, spec: { ...pod.spec, nodeName: node } };
     this.removePod(pod);
     this.info(node).addPod(assumed);
-    this.podStates.set(podKey(pod), { pod: assumed, node, assumed: true });
+    this.record(podKey(pod), { pod: assumed, node, assumed: true });
   }
   /** Binding failed: the pod no longer holds resources on the node. */
   forgetPod(pod: Pod): void {
@@ -130,7 +194,7 @@ export class Cache {
     if (!node) return;
     this.removePod(pod);
     this.info(node).addPod(pod);
-    this.podStates.set(podKey(pod), { pod, node, assumed: false });
+    this.record(podKey(pod), { pod, node, assumed: false });
   }
   updatePod(pod: Pod): void { this.addPod(pod); }
   removePod(pod: Pod): void {
@@ -138,6 +202,7 @@ export class Cache {
     const st = this.podStates.get(key);
     if (!st) return;
     this.podStates.delete(key);
+    this.index(st, false);
     const ni = this.infos.get(st.node);
     ni?.removePod(st.pod);
     if (ni && !ni.node && ni.pods.size === 0) this.infos.delete(st.node);

@@ -7,6 +7,7 @@ import type { RESTClient } from '../client/rest.js';
 import { reflect } from '../client/reflector.js';
 import type { SchedulerConfig } from './config.js';
 import { FitError, Framework } from './framework.js';
+import { Listers } from './listers.js';
 import { Cache } from './nodeinfo.js';
 import { Metrics } from './metrics.js';
 import { SchedulingQueue } from './queue.js';
@@ -18,6 +19,7 @@ const isTerminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phas
 
 export class Scheduler {
   readonly cache = new Cache();
+  readonly listers = new Listers();
   readonly queue: SchedulingQueue;
   readonly profiles = new Map<string, Framework>();
   readonly metrics = new Metrics();
@@ -28,7 +30,7 @@ export class Scheduler {
 
   constructor(private readonly client: RESTClient, config: SchedulerConfig, opts: SchedulerOptions = {}) {
     this.log = opts.log ?? (() => {});
-    for (const p of config.profiles) this.profiles.set(p.schedulerName, new Framework(p, config.percentageOfNodesToScore, client));
+    for (const p of config.profiles) this.profiles.set(p.schedulerName, new Framework(p, config.percentageOfNodesToScore, client, { cache: this.cache, listers: this.listers }));
     // every profile must share the queue sort (upstream requires the same QueueSort in all profiles)
     const first = [...this.profiles.values()][0];
     this.queue = new SchedulingQueue({
@@ -43,6 +45,7 @@ export class Scheduler {
 
   async start(): Promise<void> {
     this.running = true;
+    this.stops.push(...await this.listers.start(this.client, this.log));
     const nodes = await reflect(this.client, '/api/v1/nodes', (type, o) => this.onNode(type, o as unknown as Node), { log: this.log });
     this.stops.push(() => nodes.stop());
     const pods = await reflect(this.client, '/api/v1/pods', (type, o) => this.onPod(type, o as unknown as Pod), { log: this.log });

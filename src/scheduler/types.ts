@@ -16,6 +16,24 @@ export interface Container {
 export interface Meta {
   name: string; namespace?: string; uid?: string; resourceVersion?: string;
   creationTimestamp?: string; labels?: Record<string, string>; deletionTimestamp?: string;
+  ownerReferences?: { apiVersion: string; kind: string; name: string; uid?: string; controller?: boolean }[];
+}
+export interface LabelSelectorSpec {
+  matchLabels?: Record<string, string> | null;
+  matchExpressions?: { key: string; operator: string; values?: string[] | null }[] | null;
+}
+export interface PodAffinityTerm {
+  labelSelector?: LabelSelectorSpec | null; namespaces?: string[]; topologyKey: string;
+  namespaceSelector?: LabelSelectorSpec | null; matchLabelKeys?: string[]; mismatchLabelKeys?: string[];
+}
+export interface WeightedPodAffinityTerm { weight: number; podAffinityTerm: PodAffinityTerm }
+export interface PodAffinity {
+  requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
+  preferredDuringSchedulingIgnoredDuringExecution?: WeightedPodAffinityTerm[];
+}
+export interface TopologySpreadConstraint {
+  maxSkew: number; topologyKey: string; whenUnsatisfiable: string; labelSelector?: LabelSelectorSpec | null;
+  minDomains?: number; nodeAffinityPolicy?: string; nodeTaintsPolicy?: string; matchLabelKeys?: string[];
 }
 export interface Pod {
   apiVersion?: string; kind?: string;
@@ -26,7 +44,8 @@ export interface Pod {
     affinity?: { nodeAffinity?: {
       requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
       preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; preference: NodeSelectorTerm }[];
-    } };
+    }; podAffinity?: PodAffinity; podAntiAffinity?: PodAffinity };
+    topologySpreadConstraints?: TopologySpreadConstraint[];
     containers: Container[]; initContainers?: Container[]; overhead?: Record<string, string | number>;
     schedulingGates?: { name: string }[];
   };

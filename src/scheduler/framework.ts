@@ -17,8 +17,8 @@ import { NodeName, NodePorts, NodeUnschedulable, PrioritySort, SchedulingGates }
 import { TaintToleration } from './plugins/tainttoleration.js';
 import {
   CycleState, MAX_NODE_SCORE, Status, type BindPlugin, type FilterPlugin, type NodeScore, type Plugin, type Pod,
-  type PostFilterPlugin, type PreEnqueuePlugin, type PreFilterPlugin, type PreScorePlugin, type QueueSortPlugin,
-  type ReservePlugin, type ScorePlugin,
+  type PostFilterPlugin, type PostFilterResult, type PreEnqueuePlugin, type PreFilterPlugin, type PreScorePlugin, type QueueSortPlugin,
+  type ReservePlugin, type ScorePlugin, type PostFilterContext,
 } from './types.js';
 
 type Factory = (args: Record<string, unknown>, client: RESTClient | undefined, handle: Handle) => Plugin;
@@ -49,8 +49,12 @@ const POINT_METHOD: Record<ExtensionPoint, string> = {
 
 export interface ScheduleResult { node: string; evaluatedNodes: number; feasibleNodes: number }
 export class FitError extends Error {
-  constructor(message: string, readonly unschedulablePlugins: Set<string>) { super(message); }
+  constructor(message: string, readonly unschedulablePlugins: Set<string>, readonly postFilter?: PostFilterResult) { super(message); }
 }
+
+/** Pods nominated to nodes by preemption (upstream PodNominator), as the framework consults them. */
+export interface NominatedPods { nominatedPodsForNode(node: string): Pod[] }
+const priorityOf = (p: Pod) => p.spec.priority ?? 0;
 
 const MIN_FEASIBLE_NODES_TO_FIND = 100;
 const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
@@ -80,6 +84,10 @@ export class Framework {
   private nextStartNodeIndex = 0;
   /** random source for ties (replaceable in tests) */
   random: () => number = Math.random;
+  /** nominated pods (set by the scheduler); their requests count as taken for pods of lower or equal priority */
+  nominator: NominatedPods | undefined;
+  /** PodDisruptionBudgets for preemption (set by the scheduler) */
+  pdbs: PostFilterContext['pdbs'];
 
   /** `handle` gives plugins the scheduler's cache and listers (a private empty one when absent, e.g. in tests) */
   constructor(readonly profile: Profile, readonly globalPercentage: number | undefined, client?: RESTClient,
@@ -166,6 +174,24 @@ export class Framework {
   }
 
   /**
+   * upstream RunFilterPluginsWithNominatedPods: when pods of equal or higher priority are nominated
+   * to the node, the pod must fit both with them (their resources are promised) and without them
+   * (they may not arrive, and e.g. anti-affinity to them must not be what makes the pod fit).
+   */
+  runFiltersWithNominatedPods(state: CycleState, pod: Pod, node: NodeInfo): Status {
+    const key = `${pod.metadata.namespace ?? ''}/${pod.metadata.name}`;
+    const nominated = (this.nominator?.nominatedPodsForNode(node.name) ?? [])
+      .filter((p) => priorityOf(p) >= priorityOf(pod) && `${p.metadata.namespace ?? ''}/${p.metadata.name}` !== key);
+    if (nominated.length) {
+      const added = nominated.filter((p) => { if (node.pods.has(`${p.metadata.namespace ?? ''}/${p.metadata.name}`)) return false; node.addPod(p); return true; });
+      let st: Status;
+      try { st = this.runFilters(state, pod, node); } finally { for (const p of added) node.removePod(p); }
+      if (!st.isSuccess()) return st;
+    }
+    return this.runFilters(state, pod, node);
+  }
+
+  /**
    * One scheduling attempt (upstream schedulePod). Returns the chosen node or throws FitError with
    * upstream's message. `timings` collects per-phase milliseconds for metrics.
    */
@@ -187,7 +213,7 @@ export class Framework {
         unschedulablePlugins.add(p.name);
         for (const n of nodes) statuses.set(n.name, status);
         const post = this.runPostFilter(state, pod, statuses, nodes);
-        throw new FitError(fitErrorMessage(nodes.length, statuses, status.message(), post), unschedulablePlugins);
+        throw new FitError(fitErrorMessage(nodes.length, statuses, status.message(), post.message), unschedulablePlugins, post);
       }
       if (result?.nodeNames) allowed = allowed ? new Set([...allowed].filter((n) => result.nodeNames!.has(n))) : new Set(result.nodeNames);
     }
@@ -197,6 +223,12 @@ export class Framework {
     if (allowed) {
       for (const n of nodes) if (!allowed.has(n.name)) statuses.set(n.name, Status.unresolvable(`node(s) didn't satisfy plugin(s) [${this.preFilter.map((p) => p.name).filter((x) => x === 'NodeAffinity').join(',') || 'PreFilter'}]`));
     }
+    // a pod nominated by an earlier preemption tries its nominated node first (upstream evaluateNominatedNode)
+    const nominatedName = pod.status?.nominatedNodeName;
+    if (nominatedName) {
+      const n = candidates.find((c) => c.name === nominatedName);
+      if (n && this.runFiltersWithNominatedPods(state, pod, n).isSuccess()) return { node: n.name, evaluatedNodes: 1, feasibleNodes: 1 };
+    }
     const want = numFeasibleNodesToFind(this.profile.percentageOfNodesToScore ?? this.globalPercentage, candidates.length);
     const feasible: NodeInfo[] = [];
     let processed = 0;
@@ -204,7 +236,7 @@ export class Framework {
     for (let i = 0; i < candidates.length && feasible.length < want; i++) {
       const n = candidates[(start + i) % candidates.length];
       processed++;
-      const st = this.runFilters(state, pod, n);
+      const st = this.runFiltersWithNominatedPods(state, pod, n);
       if (st.isSuccess()) feasible.push(n);
       else if (st.isRejected()) { statuses.set(n.name, st); unschedulablePlugins.add(st.plugin); }
       else throw new Error(`running filter plugin "${st.plugin}": ${st.message()}`);
@@ -214,7 +246,7 @@ export class Framework {
     if (feasible.length === 0) {
       const post = this.runPostFilter(state, pod, statuses, nodes);
       lap('postFilter');
-      throw new FitError(fitErrorMessage(nodes.length, statuses, '', post), unschedulablePlugins);
+      throw new FitError(fitErrorMessage(nodes.length, statuses, '', post.message), unschedulablePlugins, post);
     }
     if (feasible.length === 1) return { node: feasible[0].name, evaluatedNodes: processed, feasibleNodes: 1 };
     const total = this.prioritize(state, pod, feasible);
@@ -222,13 +254,19 @@ export class Framework {
     return { node: this.selectHost(total), evaluatedNodes: processed, feasibleNodes: feasible.length };
   }
 
-  private runPostFilter(state: CycleState, pod: Pod, statuses: Map<string, Status>, nodes: NodeInfo[]): string {
+  /** PostFilter plugins in order; the first that nominates a node ends the phase (as upstream). */
+  private runPostFilter(state: CycleState, pod: Pod, statuses: Map<string, Status>, nodes: NodeInfo[]): PostFilterResult {
     const msgs: string[] = [];
+    const ctx: PostFilterContext = {
+      nodes, runFilters: (s, pd, n) => this.runFiltersWithNominatedPods(s, pd, n), pdbs: this.pdbs,
+      nominatedPods: (n) => this.nominator?.nominatedPodsForNode(n) ?? [],
+    };
     for (const p of this.postFilter) {
-      const { message } = p.postFilter(state, pod, statuses, { nodes, runFilters: (s, pd, n) => this.runFilters(s, pd, n) });
-      if (message) msgs.push(message);
+      const r = p.postFilter(state, pod, statuses, ctx);
+      if (r.nominatedNodeName) return r;
+      if (r.message) msgs.push(r.message);
     }
-    return msgs.join(' ');
+    return { message: msgs.join(' ') };
   }
 
   /** PreScore, Score, NormalizeScore and weights: the total per feasible node. */

@@ -10,8 +10,10 @@ import { FitError, Framework } from './framework.js';
 import { Listers } from './listers.js';
 import { Cache } from './nodeinfo.js';
 import { Metrics } from './metrics.js';
+import { Nominator } from './nominator.js';
+import { lowerPriorityNominatedPods } from './plugins/preemption.js';
 import { SchedulingQueue } from './queue.js';
-import { podKey, type Node, type Pod, type QueuedPodInfo } from './types.js';
+import { podKey, type Node, type Pod, type PodDisruptionBudget, type QueuedPodInfo } from './types.js';
 
 export interface SchedulerOptions { log?: (msg: string) => void }
 
@@ -23,8 +25,12 @@ export class Scheduler {
   readonly queue: SchedulingQueue;
   readonly profiles = new Map<string, Framework>();
   readonly metrics = new Metrics();
+  readonly nominator = new Nominator();
+  /** PodDisruptionBudgets by namespace/name, for preemption */
+  readonly pdbs = new Map<string, PodDisruptionBudget>();
   private stops: (() => void)[] = [];
   private running = false;
+  private looping = false;
   private readonly log: (m: string) => void;
   private readonly instance = `${hostname()}`;
 
@@ -38,20 +44,41 @@ export class Scheduler {
       preEnqueue: (pod) => this.frameworkFor(pod)?.admits(pod) ?? true,
     });
     this.metrics.pending = () => this.queue.pending();
+    for (const f of this.profiles.values()) {
+      f.nominator = this.nominator;
+      f.pdbs = () => [...this.pdbs.values()];
+    }
   }
 
   private frameworkFor(pod: Pod): Framework | undefined { return this.profiles.get(pod.spec.schedulerName ?? 'default-scheduler'); }
   private responsible(pod: Pod): boolean { return !!this.frameworkFor(pod); }
 
-  async start(): Promise<void> {
+  /**
+   * Start the informers (and, unless `schedule` is false, the scheduling loop). With leader
+   * election the caches warm up while standing by and startScheduling() runs once elected.
+   */
+  async start(opts: { schedule?: boolean } = {}): Promise<void> {
     this.running = true;
     this.stops.push(...await this.listers.start(this.client, this.log));
     const nodes = await reflect(this.client, '/api/v1/nodes', (type, o) => this.onNode(type, o as unknown as Node), { log: this.log });
     this.stops.push(() => nodes.stop());
     const pods = await reflect(this.client, '/api/v1/pods', (type, o) => this.onPod(type, o as unknown as Pod), { log: this.log });
     this.stops.push(() => pods.stop());
+    const pdbs = await reflect(this.client, '/apis/policy/v1/poddisruptionbudgets', (type, o) => {
+      const b = o as unknown as PodDisruptionBudget;
+      const key = podKey(b);
+      if (type === 'DELETED') this.pdbs.delete(key); else this.pdbs.set(key, b);
+    }, { log: this.log });
+    this.stops.push(() => pdbs.stop());
     const t = setInterval(() => this.queue.flush(), 1000);
     this.stops.push(() => clearInterval(t));
+    if (opts.schedule !== false) this.startScheduling();
+  }
+
+  /** Begin popping and scheduling pods (once elected leader). */
+  startScheduling(): void {
+    if (this.looping || !this.running) return;
+    this.looping = true;
     void this.loop();
   }
 
@@ -73,15 +100,18 @@ export class Scheduler {
       const wasAssigned = assigned || this.cache.isAssumed(pod);
       this.cache.removePod(pod);
       this.queue.delete(pod);
+      this.nominator.delete(pod);
       if (wasAssigned) this.queue.moveAllToActiveOrBackoff('AssignedPodDelete');
       return;
     }
     if (assigned) {
       this.cache.addPod(pod);
       this.queue.delete(pod);
+      this.nominator.delete(pod);
       return;
     }
-    if (isTerminal(pod) || pod.metadata.deletionTimestamp || !this.responsible(pod)) return;
+    if (isTerminal(pod) || pod.metadata.deletionTimestamp || !this.responsible(pod)) { this.nominator.delete(pod); return; }
+    this.nominator.update(pod);
     if (type === 'ADDED') this.queue.add(pod); else this.queue.update(pod);
   }
 
@@ -108,12 +138,20 @@ export class Scheduler {
     } catch (err) {
       const fit = err instanceof FitError;
       this.metrics.attempt(fit ? 'unschedulable' : 'error', fwk.schedulerName, (performance.now() - started) / 1000);
+      const nominated = fit ? (err as FitError).postFilter?.nominatedNodeName : undefined;
+      if (fit && nominated) {
+        // preemption found room: hold the node for the pod, evict the victims, retry when they are gone
+        info.pod = { ...pod, status: { ...pod.status, nominatedNodeName: nominated } };
+        this.nominator.add(info.pod, nominated);
+        void this.preempt(fwk.schedulerName, info.pod, nominated, (err as FitError).postFilter?.victims ?? []);
+      }
       if (fit) this.queue.addUnschedulable(info, (err as FitError).unschedulablePlugins);
       else this.queue.addBackoff(info);
-      void this.recordFailure(pod, fwk.schedulerName, (err as Error).message, fit ? 'Unschedulable' : 'SchedulerError');
+      void this.recordFailure(pod, fwk.schedulerName, (err as Error).message, fit ? 'Unschedulable' : 'SchedulerError', nominated);
       return;
     }
     this.cache.assumePod(pod, node);
+    this.nominator.delete(pod);
     for (const r of fwk.reserve) r.reserve(state, pod, node);
     void this.bindingCycle(fwk, state, info, node, started);
   }
@@ -138,17 +176,50 @@ export class Scheduler {
       `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`);
   }
 
-  private async recordFailure(pod: Pod, schedulerName: string, message: string, reason: string): Promise<void> {
+  private async recordFailure(pod: Pod, schedulerName: string, message: string, reason: string, nominatedNodeName?: string): Promise<void> {
     await this.event(pod, schedulerName, 'Warning', 'FailedScheduling', 'Scheduling', message);
     const cond = (pod.status?.conditions ?? []).find((c) => c.type === 'PodScheduled') as Record<string, unknown> | undefined;
-    if (cond && cond.status === 'False' && cond.reason === reason && cond.message === message) return;
+    const nominationChanged = !!nominatedNodeName && pod.status?.nominatedNodeName !== nominatedNodeName;
+    if (!nominationChanged && cond && cond.status === 'False' && cond.reason === reason && cond.message === message) return;
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     try {
       await this.client.request('PATCH', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`, {
         status: { conditions: [{ type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null,
-          lastTransitionTime: cond?.status === 'False' ? cond.lastTransitionTime : now }] },
+          lastTransitionTime: cond?.status === 'False' ? cond.lastTransitionTime : now }],
+        ...(nominationChanged ? { nominatedNodeName } : {}) },
       }, 'application/strategic-merge-patch+json');
     } catch (err) { this.log(`updating status of ${podKey(pod)}: ${(err as Error).message}`); }
+  }
+
+  /**
+   * upstream prepareCandidate: mark each victim with a DisruptionTarget condition, delete it (its
+   * own grace period applies) and record a Preempted event; lower-priority pods nominated to the
+   * same node lose their nomination.
+   */
+  private async preempt(schedulerName: string, preemptor: Pod, node: string, victims: Pod[]): Promise<void> {
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    await Promise.all(victims.map(async (v) => {
+      const path = `/api/v1/namespaces/${v.metadata.namespace}/pods/${v.metadata.name}`;
+      try {
+        await this.client.request('PATCH', `${path}/status`, {
+          status: { conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler',
+            message: `${schedulerName}: preempting to accommodate a higher priority pod`, lastTransitionTime: now }] },
+        }, 'application/strategic-merge-patch+json');
+      } catch (err) { this.log(`marking victim ${podKey(v)}: ${(err as Error).message}`); }
+      try {
+        await this.client.request('DELETE', path, { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: v.metadata.uid } });
+      } catch (err) {
+        if ((err as { code?: number }).code !== 404) { this.log(`preempting ${podKey(v)}: ${(err as Error).message}`); return; }
+      }
+      void this.event(v, schedulerName, 'Normal', 'Preempted', 'Preempting', `Preempted by pod ${preemptor.metadata.uid} on node ${node}`);
+    }));
+    for (const p of lowerPriorityNominatedPods(preemptor, this.nominator.nominatedPodsForNode(node))) {
+      this.nominator.delete(p);
+      try {
+        await this.client.request('PATCH', `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}/status`,
+          { status: { nominatedNodeName: null } }, 'application/merge-patch+json');
+      } catch (err) { this.log(`clearing nomination of ${podKey(p)}: ${(err as Error).message}`); }
+    }
   }
 
   private async event(pod: Pod, component: string, type: string, reason: string, action: string, message: string): Promise<void> {

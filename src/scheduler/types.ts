@@ -49,7 +49,7 @@ export interface Pod {
     containers: Container[]; initContainers?: Container[]; overhead?: Record<string, string | number>;
     schedulingGates?: { name: string }[];
   };
-  status?: { phase?: string; conditions?: { type: string; status: string }[]; nominatedNodeName?: string };
+  status?: { phase?: string; conditions?: { type: string; status: string }[]; nominatedNodeName?: string; startTime?: string };
 }
 export interface Node {
   apiVersion?: string; kind?: string;
@@ -92,8 +92,10 @@ export interface PreFilterPlugin extends Plugin {
   preFilter(state: CycleState, pod: Pod, nodes: NodeInfo[]): { result?: PreFilterResult; status: Status };
 }
 export interface FilterPlugin extends Plugin { filter(state: CycleState, pod: Pod, node: NodeInfo): Status }
+/** What PostFilter decided: the message for FitError and, when preemption found room, where and whom to evict. */
+export interface PostFilterResult { message: string; nominatedNodeName?: string; victims?: Pod[] }
 export interface PostFilterPlugin extends Plugin {
-  postFilter(state: CycleState, pod: Pod, statuses: Map<string, Status>, ctx: PostFilterContext): { message: string };
+  postFilter(state: CycleState, pod: Pod, statuses: Map<string, Status>, ctx: PostFilterContext): PostFilterResult;
 }
 export interface PreScorePlugin extends Plugin { preScore(state: CycleState, pod: Pod, nodes: NodeInfo[]): Status }
 export interface ScorePlugin extends Plugin {
@@ -107,7 +109,18 @@ export interface BindPlugin extends Plugin { bind(state: CycleState, pod: Pod, n
 /** What a PostFilter plugin (preemption) may look at: all nodes and a way to re-run filters. */
 export interface PostFilterContext {
   nodes: NodeInfo[];
+  /** filters as the Filter phase runs them (nominated pods of equal or higher priority count as present) */
   runFilters(state: CycleState, pod: Pod, node: NodeInfo): Status;
+  /** PodDisruptionBudgets in the cluster (policy/v1), for preemption's "minimal disruption" */
+  pdbs?: () => PodDisruptionBudget[];
+  /** pods nominated to a node (they are not in NodeInfo.pods until bound) */
+  nominatedPods?: (node: string) => Pod[];
+}
+
+export interface PodDisruptionBudget {
+  metadata: Meta;
+  spec?: { selector?: { matchLabels?: Record<string, string> | null; matchExpressions?: { key: string; operator: string; values?: string[] }[] | null } | null };
+  status?: { disruptionsAllowed?: number; disruptedPods?: Record<string, string> };
 }
 
 export interface NodeScore { name: string; score: number }

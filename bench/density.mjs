@@ -6,7 +6,7 @@
 // and RSS/CPU of each process over the run.
 // Usage: node bench/density.mjs [nodes=500] [pods=5000] [createRate=500/s]
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import https from 'node:https';
 import { startServer, stop, req, gitCommit, saveResult, round } from './lib.mjs';
@@ -91,6 +91,8 @@ try {
 
   const result = {
     commit: gitCommit(), date: new Date().toISOString(), node: process.version,
+    // other work on the machine skews every figure: the 1/5/15-minute load averages at the end
+    loadAverage: loadavg().map((x) => round(x, 2)),
     nodes, pods, createRatePerSecond: rate, createConcurrency: concurrency,
     outcome: outcome === 'timeout' ? `timeout with ${running.size} Running` : 'all Running',
     nodesRegisteredMs: round(registerMs, 0),

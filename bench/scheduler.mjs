@@ -4,7 +4,7 @@
 // scheduler's own attempt histogram from /metrics; RSS and CPU of server and scheduler.
 // Usage: node bench/scheduler.mjs [nodes=1000] [pods=5000]
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import https from 'node:https';
 import http from 'node:http';
@@ -89,7 +89,9 @@ try {
   const attemptMeanMs = Object.fromEntries(Object.entries(attempts).map(([k, v]) => [k, { count: v.count, mean_ms: round(1000 * v.sum / v.count, 3) }]));
   const span = (last - first) / 1000;
   const result = {
-    commit: gitCommit(), date: new Date().toISOString(), node: process.version, nodes, pods,
+    commit: gitCommit(), date: new Date().toISOString(), node: process.version,
+    // other work on the machine skews every figure: the 1/5/15-minute load averages at the end
+    loadAverage: loadavg().map((x) => round(x, 2)), nodes, pods,
     outcome: outcome === 'timeout' ? `timeout with ${bound} bound` : 'all bound',
     setup: { nodesCreateMs: round(nodesMs, 0), podsCreateMs: round(podsMs, 0) },
     schedulerStartToReadyMs: round(tReady - tStart, 0),

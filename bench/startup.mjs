@@ -3,7 +3,7 @@
 // namespaces, written through the API). Each start is repeated; RSS right at ready and after a
 // settle second. Usage: node bench/startup.mjs [objects=50000] [repeats=3]
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import https from 'node:https';
 import { startServer, stop, req, gitCommit, saveResult, round, pct } from './lib.mjs';
@@ -63,6 +63,8 @@ try {
 
   const result = {
     commit: gitCommit(), date: new Date().toISOString(), node: process.version,
+    // other work on the machine skews every figure: the 1/5/15-minute load averages at the end
+    loadAverage: loadavg().map((x) => round(x, 2)),
     empty,
     withObjects: { objects, failedCreates: failed, kinds: 'ConfigMap (1 KiB) / Pod / Service, a third each, 10 namespaces', fillMs: round(fillMs, 0), ...full },
   };

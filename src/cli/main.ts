@@ -10,6 +10,7 @@ const commands: Record<string, { summary: string; run: (args: string[]) => Promi
   pki: { summary: 'create CAs and issue component certificates step by step', run: pkiCommand },
   kubeconfig: { summary: 'write a kubeconfig for one identity (admin, kubelet, scheduler, user, …)', run: kubeconfigCommand },
   scheduler: { summary: 'run the scheduler (assigns pending pods to nodes)', run: schedulerCommand },
+  'controller-manager': { summary: 'run the controller manager (replicaset, … reconcile loops)', run: async (a) => (await import('../controllers/manager/command.js')).controllerManagerCommand(a) },
   'sim-nodes': { summary: 'simulate nodes (kubelets) for scale tests', run: async (a) => (await import('../sim/command.js')).simNodesCommand(a) },
   version: {
     summary: 'print the Kumo and Kubernetes versions',

@@ -76,6 +76,11 @@ export class ReplicaSetController {
 
   private enqueue(rs: ReplicaSet): void { this.queue.add(metaKey(rs)); }
 
+  /** Objects from a LIST carry no kind: name it so the event's involvedObject is complete. */
+  private record(rs: ReplicaSet, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    this.opts.recorder.event({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' }, type, reason, message);
+  }
+
   /** The ReplicaSet a pod's controller reference names, if it exists with that uid. */
   private resolveControllerRef(p: Pod): ReplicaSet | undefined {
     const ref = p.metadata.ownerReferences?.find((r) => r.controller);
@@ -272,11 +277,11 @@ export class ReplicaSetController {
       await Promise.all(victims.map(async (p) => {
         try {
           await this.client.request('DELETE', this.podPath(p));
-          this.opts.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
+          this.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
         } catch (err) {
           if (err instanceof APIError && err.code === 404) { this.expectations.deletionObserved(key, metaKey(p)); return; }
           this.expectations.deletionObserved(key, metaKey(p));
-          this.opts.recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${(err as Error).message}`);
+          this.record(rs, 'Warning', 'FailedDelete', `Error deleting: ${(err as Error).message}`);
           errors.push(err as Error);
         }
       }));
@@ -299,12 +304,12 @@ export class ReplicaSetController {
     };
     try {
       const pod = await this.client.request<Pod>('POST', `/api/v1/namespaces/${ns}/pods`, body);
-      this.opts.recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+      this.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
     } catch (err) {
       const status = err instanceof APIError ? (err.status as { details?: { causes?: { type?: string }[] } } | undefined) : undefined;
       // a terminating namespace refuses new pods: expected, not worth an event
       if (!status?.details?.causes?.some((c) => c.type === 'NamespaceTerminating')) {
-        this.opts.recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`);
+        this.record(rs, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`);
       }
       throw err;
     }
@@ -319,7 +324,7 @@ export class ReplicaSetController {
     if (same) return status;
     const next = { ...status, observedGeneration: gen };
     const path = `/apis/apps/v1/namespaces/${rs.metadata.namespace}/replicasets/${rs.metadata.name}/status`;
-    let body: ReplicaSet = { ...rs, status: next };
+    let body: ReplicaSet = { ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet', status: next };
     for (let attempt = 0; ; attempt++) {
       try {
         await this.client.request('PUT', path, body);

@@ -2,7 +2,7 @@
 // cached as bytes, and served with ETags (v3 group documents are immutable per hash, as upstream).
 // /openapi/v2 is also served as gnostic protobuf when asked for and the descriptor was extracted at
 // build time; it is encoded from the JSON bytes and shares their ETag, as kube-openapi does.
-import { StatusError } from '../machinery/errors.js';
+import { StatusError, resourceNotFound } from '../machinery/errors.js';
 import { openAPIv2Serialized, openAPIv3Serialized, buildOpenAPIv3Index } from '../api/schema/index.js';
 import { encodeOpenAPIv2, gnosticAvailable, negotiateOpenAPIv2, OPENAPI_V2_PROTOBUF } from './openapi-proto/index.js';
 import type { ResourceType } from '../api/types.js';
@@ -50,12 +50,12 @@ export class OpenAPIHandler {
       const rel = path.slice('/openapi/v3/'.length);
       const gv = rel.startsWith('api/') ? rel.slice(4) : rel.startsWith('apis/') ? rel.slice(5) : '';
       const doc = gv ? openAPIv3Serialized(this.types(), gv) : undefined;
-      if (!doc) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      if (!doc) throw resourceNotFound();
       const immutable = ctx.query.get('hash') === doc.hash;
       return write(ctx, doc.json, doc.etag, 'application/json', immutable);
     }
     void res;
-    throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    throw resourceNotFound();
   }
 }
 

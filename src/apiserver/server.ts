@@ -5,7 +5,7 @@ import http2 from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import { builtinResources } from '../api/resources.js';
 import { converters } from '../api/conversion/index.js';
-import { StatusError } from '../machinery/errors.js';
+import { StatusError, resourceNotFound } from '../machinery/errors.js';
 import type { Backend } from '../storage/interface.js';
 import { APIRegistry, type ServedResource } from './apis.js';
 import { Discovery } from './discovery.js';
@@ -227,7 +227,7 @@ export class APIServer {
           return await v.handler(ctx);
         }
         const sr = this.registry.lookup(info.apiGroup, info.apiVersion, info.resource);
-        if (!sr) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+        if (!sr) throw resourceNotFound();
         if (!this.ready) throw new StatusError(503, 'ServiceUnavailable', 'the server is starting up');
         return await handleResource(ctx, sr, this.deps);
       }
@@ -262,7 +262,7 @@ export class APIServer {
     const d = this.discovery.get(path.replace(/\/$/, ''));
     if (d) return this.writeDoc(ctx, d.body, d.etag, 'application/json');
     if (path.startsWith('/openapi/')) return this.openapi.serve(ctx, path);
-    throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    throw resourceNotFound();
   }
 
   private writeDoc(ctx: RequestContext, body: string, etag: string, contentType: string): void {
@@ -289,7 +289,7 @@ export class APIServer {
     const sub = path.split('/')[2];
     if (sub) {
       const c = checks.find(([n]) => n === sub || `poststarthook/${sub}` === n);
-      if (!c) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      if (!c) throw resourceNotFound();
       return text(ctx.res, c[1] ? 200 : 500, c[1] ? 'ok' : `[-]${c[0]} failed: reason withheld`);
     }
     const exclude = new Set(ctx.query.getAll('exclude'));

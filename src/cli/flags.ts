@@ -41,9 +41,11 @@ export function parseFlags(command: string, args: string[], specs: FlagSpec[]): 
 
 export function usage(command: string, summary: string, specs: FlagSpec[]): string {
   const lines = [`${summary}\n`, `Usage:\n  kumo ${command} [flags]\n`, 'Flags:'];
+  const left = (s: FlagSpec) => `      --${s.name}${s.type === 'bool' ? '' : ` ${s.type}`}`;
+  const width = Math.max(...specs.map((s) => left(s).length));
   for (const s of specs) {
     const d = s.default === undefined || s.default === '' ? '' : ` (default ${JSON.stringify(s.default)})`;
-    lines.push(`      --${s.name}${s.type === 'bool' ? '' : ` ${s.type}`}\t${s.help}${d}`);
+    lines.push(`${left(s).padEnd(width)}   ${s.help}${d}`);
   }
   return lines.join('\n');
 }

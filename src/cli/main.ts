@@ -18,16 +18,22 @@ const commands: Record<string, { summary: string; run: (args: string[]) => Promi
   },
 };
 
+const width = Math.max(...Object.keys(commands).map((n) => n.length));
+
 function help(): string {
   return ['kumo — a small Kubernetes in TypeScript', '', 'Usage:', '  kumo <command> [flags]', '', 'Commands:',
-    ...Object.entries(commands).map(([n, c]) => `  ${n.padEnd(12)} ${c.summary}`), '',
+    ...Object.entries(commands).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`), '',
     "Use 'kumo <command> --help' for a command's flags."].join('\n');
 }
 
 const [cmd, ...args] = process.argv.slice(2);
 if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
   console.log(help());
-  process.exit(cmd ? 0 : 1);
+  process.exit(0);
+}
+if (cmd === '--version') {
+  console.log(`kumo ${KUMO_VERSION} (Kubernetes v${KUBERNETES_VERSION})`);
+  process.exit(0);
 }
 const c = commands[cmd];
 if (!c) {

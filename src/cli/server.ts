@@ -29,7 +29,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'write-kubeconfig', type: 'string', default: '', help: 'where to write the admin kubeconfig (default DATA-DIR/kubeconfig)' },
   { name: 'service-cluster-ip-range', type: 'string', default: '10.96.0.0/12', help: 'CIDR for Service cluster IPs' },
   { name: 'datastore-endpoint', type: 'string', default: '', help: 'datastore: empty for embedded SQLite in DATA-DIR, sqlite://PATH, memory://' },
-  { name: 'emulated-version', type: 'string', default: '', help: 'Kubernetes version to report (1.27–1.33)' },
+  { name: 'emulated-version', type: 'string', default: '', help: 'Kubernetes version to report, 1.27–1.33 (default: 1.33)' },
   { name: 'encryption-provider-config', type: 'string', default: '', help: 'EncryptionConfiguration file for encryption at rest' },
   { name: 'token-auth-file', type: 'string', default: '', help: 'static bearer tokens (CSV: token,user,uid,"group1,group2")' },
   { name: 'service-account-issuer', type: 'string', default: 'https://kubernetes.default.svc.cluster.local', help: 'issuer (iss) of service-account tokens' },

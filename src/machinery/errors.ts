@@ -73,6 +73,14 @@ export function conflict(group: string, resource: string, name: string, why: str
 
 export const CONFLICT_MODIFIED = 'the object has been modified; please apply your changes to the latest version and try again';
 
+/**
+ * The apiserver's answer for a path nothing serves. Upstream's body carries an empty `details`
+ * object, and clients rely on it (kubectl debug dereferences it).
+ */
+export function resourceNotFound(): StatusError {
+  return new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+}
+
 export function badRequest(message: string): StatusError {
   return new StatusError(400, 'BadRequest', message);
 }

@@ -1,7 +1,7 @@
 // REST handlers for resource requests: get, list, watch, create, update, patch, delete,
 // deletecollection, and the status / scale / binding subresources.
 
-import { StatusError, badRequest, notFound, methodNotAllowed, unsupportedMediaType, conflict, invalid } from '../../machinery/errors.js';
+import { StatusError, badRequest, notFound, methodNotAllowed, unsupportedMediaType, conflict, invalid, resourceNotFound } from '../../machinery/errors.js';
 import { applyJSONPatch } from '../../machinery/patch/jsonpatch.js';
 import { jsonMergePatch as mergePatch } from '../../machinery/patch/mergepatch.js';
 import { strategicMergePatch } from '../../machinery/patch/strategic.js';
@@ -67,9 +67,9 @@ export async function handleResource(ctx: RequestContext, sr: ServedResource, de
   const special = sub ? sr.subresourceHandlers?.[sub] : undefined;
   if (special) return special(ctx);
   if (sub && !type.subresources.includes(sub)) {
-    throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    throw resourceNotFound();
   }
-  if (info.parts.length > 3) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  if (info.parts.length > 3) throw resourceNotFound();
   const out = negotiate(req.headers.accept, !sub || sub === 'status');
 
   switch (info.verb) {

@@ -124,27 +124,33 @@ test('a ReplicaSet gets its pods Running and ready, scales up and down by rank, 
   });
   assert.equal(a.status, 200, a.text);
   await sleep(500);
+  await scale('web', 4);
+  await eventually('4 replicas', async () => (await podsOf(rs)).length === 4 && (await getRS('web')).status?.replicas === 4);
+  assert.ok(!(await podsOf(rs)).some((p) => p.metadata.name === cheap), 'the pod with deletion cost -100 goes first');
   await scale('web', 1);
-  await eventually('1 replica', async () => {
-    const cur = await getRS('web');
-    return cur.status?.replicas === 1 && (await podsOf(rs)).length === 1;
-  });
-  const left = (await podsOf(rs)).map((p) => p.metadata.name);
-  assert.ok(!left.includes(cheap), `the pod with deletion cost -100 was deleted first (left: ${left})`);
-
-  // an orphan with matching labels is adopted, so the ReplicaSet deletes one to stay at 1... scale to 2 first
+  await eventually('1 replica', async () => (await getRS('web')).status?.replicas === 1 && (await podsOf(rs)).length === 1);
   await scale('web', 2);
   await eventually('2 replicas', async () => (await podsOf(rs)).length === 2 && (await getRS('web')).status?.replicas === 2);
+  // the orphan runs first under other labels (so it cannot be the pending pod that ranks first for deletion),
+  // then takes the ReplicaSet's labels and a high deletion cost: adopted and kept, a surplus sibling goes
   const orphan = await s.request('POST', `/api/v1/namespaces/${NS}/pods`, {
-    body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stray', labels }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+    body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stray', labels: { app: 'not-yet' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
   });
   assert.equal(orphan.status, 201, orphan.text);
-  // adopted, and the surplus one removed: the orphan is unassigned/pending at first, so it ranks first for deletion
-  await eventually('orphan adopted or replaced', async () => {
+  await eventually('orphan running', async () => {
+    const p = (await s.request('GET', `/api/v1/namespaces/${NS}/pods/stray`)).json;
+    return p.status?.phase === 'Running' && p.status.conditions?.some((x) => x.type === 'Ready' && x.status === 'True');
+  });
+  const relabel = await s.request('PATCH', `/api/v1/namespaces/${NS}/pods/stray`, {
+    body: { metadata: { labels, annotations: { 'controller.kubernetes.io/pod-deletion-cost': '1000' } } }, headers: { 'content-type': 'application/merge-patch+json' },
+  });
+  assert.equal(relabel.status, 200, relabel.text);
+  await eventually('orphan adopted', async () => {
     const p = (await s.request('GET', `/api/v1/namespaces/${NS}/pods/stray`)).json;
     return p.metadata?.ownerReferences?.some((r) => r.uid === rs.metadata.uid && r.controller && r.blockOwnerDeletion);
   });
   await eventually('back to 2 replicas', async () => (await podsOf(rs)).length === 2 && (await getRS('web')).status?.replicas === 2);
+  assert.ok((await podsOf(rs)).some((p) => p.metadata.name === 'stray'), 'the adopted pod with the high deletion cost is kept');
 
   // a pod whose labels stop matching is released
   const [kept] = await podsOf(rs);
@@ -188,7 +194,11 @@ test('a ReplicaSet whose pods are refused gets FailedCreate events and the Repli
   assert.equal(cond.status, 'True');
   assert.equal(cond.reason, 'FailedCreate');
   assert.match(cond.message, /exceeded quota/);
-  assert.equal(cur.status.replicas, 1);
+  // the one pod the quota allows is counted once the controller has seen it; the failure stays
+  await eventually('1 replica under quota', async () => {
+    const r = (await s.request('GET', '/apis/apps/v1/namespaces/quota/replicasets/capped')).json;
+    return r.status?.replicas === 1 && r.status.conditions?.some((x) => x.type === 'ReplicaFailure');
+  });
   const d = await s.kubectl(['describe', 'rs', 'capped', '-n', 'quota']);
   assert.equal(d.code, 0, d.stderr);
   assert.match(d.stdout, /FailedCreate\s+\S+\s+replicaset-controller\s+Error creating: pods "capped-[a-z0-9]*" is forbidden: exceeded quota/);

@@ -1,8 +1,8 @@
 // `kumo controller-manager` (kube-controller-manager): one shared informer factory, the enabled
 // controllers with their work queues, leader election on a Lease, and /healthz + /metrics.
 // Only the replicaset controller runs here so far; other known names are accepted and reported.
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serveHealthAndMetrics as serve } from '../../client/healthserver.js';
 import { parseFlags, usage, type FlagSpec } from '../../cli/flags.js';
 import { configFromKubeconfig, RESTClient } from '../../client/rest.js';
 import { LeaderElector, validateLeaderElection } from '../../client/leaderelection.js';
@@ -114,26 +114,4 @@ export async function controllerManagerCommand(args: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown());
   process.on('SIGINT', () => void shutdown());
-}
-
-/** Plain-HTTP /healthz and /metrics (upstream serves HTTPS with delegated auth on --secure-port). */
-function serve(port: number, address: string, healthy: () => boolean, metrics: () => string): Promise<http.Server> {
-  const server = http.createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
-      const ok = healthy();
-      res.writeHead(ok ? 200 : 500, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(ok ? 'ok' : 'not running');
-    } else if (path === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(metrics());
-    } else {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('404 page not found\n');
-    }
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, address, () => resolve(server));
-  });
 }

@@ -84,3 +84,19 @@ test('informer: run lists then watches through the client, hasSynced after the l
   assert.ok(inf.store.get('a/r'));
   factory.stop();
 });
+
+test('informer: a re-list drops objects deleted while the watch was down, with delete handlers', () => {
+  const inf = new SharedInformer(fakeClient, '/api/v1/pods');
+  const deleted: string[] = [];
+  inf.addEventHandler({ delete: (o) => deleted.push(o.metadata.name!) });
+  const p = (name: string, rv: string) => ({ metadata: { name, namespace: 'ns', uid: `u-${name}`, resourceVersion: rv } });
+  inf.handle('ADDED', p('a', '1'));
+  inf.handle('ADDED', p('b', '2'));
+  inf.handle('ADDED', p('c', '3'));
+  // the watch broke; b was deleted meanwhile; the re-list delivers a and c again
+  inf.handle('ADDED', p('a', '1'));
+  inf.handle('ADDED', p('c', '3'));
+  inf.replace([p('a', '1'), p('c', '3')]);
+  assert.deepEqual(inf.store.keys().sort(), ['ns/a', 'ns/c']);
+  assert.deepEqual(deleted, ['b']);
+});

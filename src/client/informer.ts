@@ -147,6 +147,20 @@ export class SharedInformer<T extends Obj = Obj> {
     for (const h of this.handlers) this.call(() => h.add?.(obj));
   }
 
+  /**
+   * After a (re-)LIST: objects the store holds that the list no longer has were deleted while the
+   * watch was down; deliver them as deletions (client-go's DeletedFinalStateUnknown case).
+   */
+  replace(listed: T[]): void {
+    const present = new Set(listed.map((o) => metaKey(o)));
+    for (const key of [...this.store.keys()]) {
+      if (present.has(key)) continue;
+      const old = this.store.get(key);
+      this.store.delete(key);
+      if (old) for (const h of this.handlers) this.call(() => h.delete?.(old));
+    }
+  }
+
   private call(fn: () => void): void {
     // one handler's bug must not stop the others (or the watch)
     try { fn(); } catch (err) { this.opts.log?.(`informer ${this.path}: handler failed: ${(err as Error).stack ?? String(err)}`); }
@@ -155,7 +169,8 @@ export class SharedInformer<T extends Obj = Obj> {
   /** Lists and starts watching; resolves once the first list is in the store. Idempotent. */
   run(): Promise<void> {
     this.starting ??= reflect(this.client, this.path, (type, obj) => this.handle(type, obj as T),
-      { retryMs: this.opts.retryMs, log: this.opts.log }).then((s) => { this.stopper = s; this.synced = true; });
+      { retryMs: this.opts.retryMs, log: this.opts.log, onList: (items) => this.replace(items as T[]) })
+      .then((s) => { this.stopper = s; this.synced = true; });
     return this.starting;
   }
 

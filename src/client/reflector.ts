@@ -1,7 +1,8 @@
 // A reflector (client-go's name): LIST a collection, then WATCH it from the list's
 // resourceVersion with bookmarks; when a watch ends, resume from the last resourceVersion seen;
 // when the server says that revision is gone (an ERROR event, e.g. 410), LIST again. Every listed
-// item is delivered as ADDED. Informers and controllers build on this.
+// item is delivered as ADDED (and the whole list to onList, so caches can drop what vanished).
+// Informers and controllers build on this.
 import type { RESTClient } from './rest.js';
 
 type Obj = Record<string, unknown> & { metadata?: { resourceVersion?: string } };
@@ -10,6 +11,11 @@ export type ReflectorHandler = (type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: Obj
 export interface ReflectorOptions {
   /** delay before resuming or re-listing after a watch ends or a list fails */
   retryMs?: number;
+  /**
+   * Called after every LIST with everything listed: the complete state at that revision. A cache
+   * uses it to drop objects deleted while no watch was running (client-go's Replace).
+   */
+  onList?: (items: Obj[]) => void;
   log?: (msg: string) => void;
 }
 
@@ -29,6 +35,7 @@ export async function reflect(client: RESTClient, path: string, onEvent: Reflect
   const list = async (): Promise<string> => {
     const l = await client.request<{ items: Obj[]; metadata: { resourceVersion: string } }>('GET', path);
     for (const o of l.items) onEvent('ADDED', o);
+    opts.onList?.(l.items);
     return l.metadata.resourceVersion;
   };
   const relist = () => {

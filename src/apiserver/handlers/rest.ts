@@ -62,7 +62,9 @@ export async function handleResource(ctx: RequestContext, sr: ServedResource, de
   }
   const sub = info.subresource;
   const audit = ctx.audit;
-  ctx.admission = admissionFor(deps.admissionPlugins ?? [], type, sub, ns, info.name, ctx.user, ctx.query.has('dryRun'), ctx.warnings,
+  // reads never reach admission: build the chain only for writes (keeps GET/LIST/WATCH lean)
+  const writes = info.verb === 'create' || info.verb === 'update' || info.verb === 'patch' || info.verb === 'delete' || info.verb === 'deletecollection';
+  if (writes) ctx.admission = admissionFor(deps.admissionPlugins ?? [], type, sub, ns, info.name, ctx.user, ctx.query.has('dryRun'), ctx.warnings,
     audit?.annotate ? (k, v) => audit.annotate!(k, v) : undefined);
   const special = sub ? sr.subresourceHandlers?.[sub] : undefined;
   if (special) return special(ctx);

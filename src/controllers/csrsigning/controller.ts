@@ -5,6 +5,7 @@
 import type { RESTClient } from '../../client/rest.js';
 import { APIError } from '../../client/rest.js';
 import { reflect } from '../../client/reflector.js';
+import { RateLimitingQueue } from '../../client/workqueue.js';
 import { loadCASigner, type CASigner, type CertKeyPair } from '../../pki/ca.js';
 import { parseCertificateRequest, signCertificateRequest } from '../../pki/csr.js';
 import { SIGNERS, signerRejection, signingDurationMs } from './signers.js';
@@ -56,11 +57,10 @@ export async function decide(csr: CSR, ca: CASigner, maxDurationMs?: number, now
 }
 
 export class CSRSigningController {
-  private readonly queue = new Map<string, CSR>();
-  private running = false;
+  private readonly queue = new RateLimitingQueue('csrsigning');
+  /** the newest version seen of each queued CSR */
+  private readonly latest = new Map<string, CSR>();
   private stopWatch?: () => void;
-  private stopped = false;
-  private timers = new Set<NodeJS.Timeout>();
   private signer?: { pem: string; signer: CASigner };
 
   /** `ca` is read on every signing so a renewed CA pair is picked up. */
@@ -72,37 +72,34 @@ export class CSRSigningController {
       if (type !== 'DELETED') this.observe(obj as unknown as CSR);
     }, { log: this.log });
     this.stopWatch = () => r.stop();
-  }
-
-  private later(fn: () => void, ms: number): void {
-    const t = setTimeout(() => { this.timers.delete(t); fn(); }, ms);
-    this.timers.add(t);
+    void this.worker();
   }
 
   private observe(csr: CSR): void {
-    if (!needsSigning(csr) || this.stopped) return;
-    this.queue.set(csr.metadata.name, csr);
-    void this.drain();
+    if (!needsSigning(csr)) return;
+    this.latest.set(csr.metadata.name, csr);
+    this.queue.add(csr.metadata.name);
   }
 
-  private async drain(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      while (this.queue.size && !this.stopped) {
-        const [name, csr] = this.queue.entries().next().value as [string, CSR];
-        this.queue.delete(name);
-        try {
-          await this.sync(csr);
-        } catch (err) {
-          if (err instanceof APIError && err.code === 404) continue;
+  private async worker(): Promise<void> {
+    for (;;) {
+      const name = await this.queue.get();
+      if (name === undefined) return;
+      const csr = this.latest.get(name);
+      this.latest.delete(name);
+      try {
+        if (csr) await this.sync(csr);
+        this.queue.forget(name);
+      } catch (err) {
+        if (!(err instanceof APIError && err.code === 404)) {
           this.log(`csrsigning controller: ${name}: ${(err as Error).message}`);
-          // re-read on conflict or error and try again
-          this.later(() => void this.client.request<CSR>('GET', `${PATH}/${name}`).then((c) => this.observe(c), () => {}), 2000);
+          // re-read (a conflict means our copy is old) and try again with backoff
+          try { this.latest.set(name, await this.client.request<CSR>('GET', `${PATH}/${name}`)); } catch { /* gone or unreachable */ }
+          if (this.latest.has(name)) this.queue.addRateLimited(name);
         }
+      } finally {
+        this.queue.done(name);
       }
-    } finally {
-      this.running = false;
     }
   }
 
@@ -123,8 +120,7 @@ export class CSRSigningController {
   }
 
   stop(): void {
-    this.stopped = true;
     this.stopWatch?.();
-    for (const t of this.timers) clearTimeout(t);
+    this.queue.shutDown();
   }
 }

@@ -5,6 +5,7 @@
 import type { RESTClient } from '../../client/rest.js';
 import { APIError } from '../../client/rest.js';
 import { reflect } from '../../client/reflector.js';
+import { RateLimitingQueue } from '../../client/workqueue.js';
 
 interface Namespace { metadata: { name: string; deletionTimestamp?: string; resourceVersion?: string }; spec?: { finalizers?: string[] } }
 interface APIResource { name: string; namespaced: boolean; verbs: string[] }
@@ -12,11 +13,8 @@ interface APIResource { name: string; namespaced: boolean; verbs: string[] }
 const FINALIZER = 'kubernetes';
 
 export class NamespaceController {
-  private readonly queue = new Set<string>();
-  private running = false;
+  private readonly queue = new RateLimitingQueue('namespace');
   private stopWatch?: () => void;
-  private stopped = false;
-  private retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly client: RESTClient, private readonly log: (msg: string) => void = () => {}) {}
 
@@ -25,40 +23,27 @@ export class NamespaceController {
       if (type !== 'DELETED') this.observe(obj as unknown as Namespace);
     }, { log: this.log });
     this.stopWatch = () => r.stop();
+    void this.worker();
   }
 
   private observe(ns: Namespace): void {
-    if (ns.metadata.deletionTimestamp && (ns.spec?.finalizers ?? []).includes(FINALIZER)) this.enqueue(ns.metadata.name);
+    if (ns.metadata.deletionTimestamp && (ns.spec?.finalizers ?? []).includes(FINALIZER)) this.queue.add(ns.metadata.name);
   }
 
-  private enqueue(name: string, delayMs = 0): void {
-    if (this.stopped) return;
-    if (delayMs > 0) {
-      const t = setTimeout(() => { this.retryTimers.delete(t); this.enqueue(name); }, delayMs);
-      this.retryTimers.add(t);
-      return;
-    }
-    this.queue.add(name);
-    void this.drain();
-  }
-
-  private async drain(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      while (this.queue.size && !this.stopped) {
-        const name = this.queue.values().next().value as string;
-        this.queue.delete(name);
-        try {
-          const remaining = await this.sync(name);
-          if (remaining > 0) this.enqueue(name, 1000);
-        } catch (err) {
-          this.log(`namespace controller: ${name}: ${(err as Error).message}`);
-          this.enqueue(name, 2000);
-        }
+  private async worker(): Promise<void> {
+    for (;;) {
+      const name = await this.queue.get();
+      if (name === undefined) return;
+      try {
+        const remaining = await this.sync(name);
+        // objects with finalizers (or pods waiting for their kubelet) take time: look again shortly
+        if (remaining > 0) this.queue.addAfter(name, 1000); else this.queue.forget(name);
+      } catch (err) {
+        this.log(`namespace controller: ${name}: ${(err as Error).message}`);
+        this.queue.addRateLimited(name);
+      } finally {
+        this.queue.done(name);
       }
-    } finally {
-      this.running = false;
     }
   }
 
@@ -117,8 +102,7 @@ export class NamespaceController {
   }
 
   stop(): void {
-    this.stopped = true;
     this.stopWatch?.();
-    for (const t of this.retryTimers) clearTimeout(t);
+    this.queue.shutDown();
   }
 }

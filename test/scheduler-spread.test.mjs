@@ -4,70 +4,24 @@
 // plugin args are refused. Everything started is stopped by PID.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, KUMO } from './harness.mjs';
+import { startServer } from './harness.mjs';
+import { node, schedulerFixture } from './scheduler-helpers.mjs';
 
-let s, sched, schedOut = '';
-const node = (name, { cpu = '2', memory = '4Gi', labels = {}, taints } = {}) => ({
-  apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } },
-  spec: taints ? { taints } : {},
-  status: { capacity: { cpu, memory, pods: '110' }, allocatable: { cpu, memory, pods: '110' } },
-});
+let s, sched;
 const pod = (name, spec = {}, cpu, labels = {}) => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, labels },
   spec: { containers: [{ name: 'c', image: 'nginx', ...(cpu ? { resources: { requests: { cpu } } } : {}) }], ...spec },
 });
 
-async function eventually(fn, ms = 15_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const r = await fn();
-    if (r) return r;
-    if (Date.now() > end) assert.fail(`condition not met in time\nscheduler output:\n${schedOut}`);
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
-async function createNode(n) {
-  const r = await s.request('POST', '/api/v1/nodes', { body: n });
-  assert.equal(r.status, 201, r.text);
-  // status is ignored on create: set allocatable through the status subresource
-  const st = await s.request('PATCH', `/api/v1/nodes/${n.metadata.name}/status`, { body: { status: n.status }, headers: { 'content-type': 'application/merge-patch+json' } });
-  assert.equal(st.status, 200, st.text);
-}
-const getPod = async (ns, name) => (await s.request('GET', `/api/v1/namespaces/${ns}/pods/${name}`)).json;
-const boundNode = (ns, name) => eventually(async () => (await getPod(ns, name)).spec.nodeName);
-function startScheduler(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [KUMO, 'scheduler', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const on = (d) => { out += d; schedOut += d; const m = /healthz\/metrics at (http:\S+)/.exec(out); if (m) resolve({ child, url: m[1] }); };
-    child.stdout.on('data', on);
-    child.stderr.on('data', on);
-    child.on('exit', (code) => reject(Object.assign(new Error(`scheduler exited ${code}: ${out}`), { code, out })));
-  });
-}
-function runScheduler(args) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [KUMO, 'scheduler', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    const t = setTimeout(() => child.kill(), 15_000);
-    child.on('exit', (code) => { clearTimeout(t); resolve({ code, out }); });
-  });
-}
+let eventually, createNode, getPod, boundNode, startScheduler, runScheduler;
 
 before(async () => {
   s = await startServer();
-  const kc = join(s.dir, 'scheduler.kubeconfig');
-  const r = await new Promise((res) => {
-    const c = spawn(process.execPath, [KUMO, 'kubeconfig', '--kind', 'scheduler', '--dir', s.dir, '--server', s.url, '--out', kc], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = ''; c.stdout.on('data', (d) => { out += d; }); c.stderr.on('data', (d) => { out += d; });
-    c.on('exit', (code) => res({ code, out }));
-  });
-  assert.equal(r.code, 0, r.out);
+  const fx = schedulerFixture(s);
+  ({ eventually, createNode, getPod, boundNode, startScheduler, runScheduler } = fx);
+  const kc = await fx.schedulerKubeconfig();
   s.schedKubeconfig = kc;
   await createNode(node('n1', { labels: { 'topology.kubernetes.io/zone': 'a' } }));
   await createNode(node('n2', { labels: { 'topology.kubernetes.io/zone': 'a' } }));

@@ -17,19 +17,10 @@ export interface Authenticator {
   authenticate(req: Req, socket: TLSSocket): Promise<UserInfo | undefined> | UserInfo | undefined;
 }
 
-/** upstream authorizer.Attributes */
-export interface AuthorizationAttributes {
-  user: UserInfo;
-  verb: string;
-  isResourceRequest: boolean;
-  path: string;
-  apiGroup: string;
-  apiVersion: string;
-  namespace: string;
-  resource: string;
-  subresource: string;
-  name: string;
-}
+/** upstream authorizer.Attributes: who, and what the request is (RequestInfo's fields) */
+export type AuthorizationAttributes = Pick<RequestInfo,
+  'verb' | 'isResourceRequest' | 'path' | 'apiGroup' | 'apiVersion' | 'namespace' | 'resource' | 'subresource' | 'name'>
+  & { user: UserInfo };
 
 export type Decision = 'allow' | 'deny' | 'noOpinion';
 

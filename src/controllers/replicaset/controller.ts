@@ -2,11 +2,15 @@
 // ReplicaSet. It adopts orphans matching the selector and releases pods that stop matching, creates
 // missing pods in slow-start batches, deletes surplus pods in upstream's ranking order, waits on
 // expectations while its watch catches up, and writes status and the ReplicaFailure condition.
+// The same loop drives ReplicationControllers (upstream wraps the RS controller the same way): only
+// the kind, the paths and the selector form differ, see ReplicaKind.
 import type { RESTClient } from '../../client/rest.js';
 import { APIError } from '../../client/rest.js';
 import { byOwnerUID, metaKey, type Obj, type SharedInformer, type SharedInformerFactory } from '../../client/informer.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
 import { selectorFromLabelSelectorOrThrow, selectorFromSet, type LabelSelector } from '../../machinery/labels/selector.js';
+import { controllerRef, ControllerRefManager, getControllerOf, recheckOwner } from '../common/controllerref.js';
+import { runWorkers } from '../common/worker.js';
 import type { EventRecorder } from '../manager/events.js';
 import { ControllerExpectations } from './expectations.js';
 import { isPodActive, isPodAvailable, isPodReady, podsToDelete, type Pod } from './pods.js';
@@ -23,7 +27,7 @@ export type ReplicaSet = Obj & {
   spec: {
     replicas?: number;
     minReadySeconds?: number;
-    selector?: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+    selector?: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | Record<string, string>;
     template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> };
   };
   status?: {
@@ -37,19 +41,46 @@ export interface ReplicaSetStatus {
   observedGeneration?: number; conditions?: Condition[];
 }
 
-const RS_PATH = '/apis/apps/v1/replicasets';
 const PODS_PATH = '/api/v1/pods';
-const MERGE = 'application/merge-patch+json';
+
+/** What differs between ReplicaSets and ReplicationControllers. */
+export interface ReplicaKind {
+  name: string;
+  apiVersion: string;
+  kind: string;
+  /** collection path for the informer */
+  collection: string;
+  /** path of one object */
+  path(ns: string, name: string): string;
+  /** its selector as a LabelSelector; throws on an invalid one */
+  selector(o: ReplicaSet): LabelSelector;
+}
+
+export const REPLICA_SET: ReplicaKind = {
+  name: 'replicaset', apiVersion: 'apps/v1', kind: 'ReplicaSet', collection: '/apis/apps/v1/replicasets',
+  path: (ns, name) => `/apis/apps/v1/namespaces/${ns}/replicasets/${name}`,
+  selector: (o) => selectorFromLabelSelectorOrThrow(o.spec.selector as Parameters<typeof selectorFromLabelSelectorOrThrow>[0]),
+};
+
+/** ReplicationController: a plain map selector (defaulted from the template labels by the API server). */
+export const REPLICATION_CONTROLLER: ReplicaKind = {
+  name: 'replicationcontroller', apiVersion: 'v1', kind: 'ReplicationController', collection: '/api/v1/replicationcontrollers',
+  path: (ns, name) => `/api/v1/namespaces/${ns}/replicationcontrollers/${name}`,
+  selector: (o) => selectorFromSet((o.spec.selector as Record<string, string> | undefined) ?? {}),
+};
 
 export interface ReplicaSetControllerOptions {
   recorder: EventRecorder;
   log?: (m: string) => void;
   burstReplicas?: number;
+  kind?: ReplicaKind;
 }
 
 export class ReplicaSetController {
-  readonly name = 'replicaset';
-  readonly queue = new RateLimitingQueue('replicaset');
+  readonly name: string;
+  readonly queue: RateLimitingQueue;
+  readonly queues: { metrics: RateLimitingQueue['metrics'] }[];
+  private readonly kind: ReplicaKind;
   readonly expectations = new ControllerExpectations();
   private readonly rsInformer: SharedInformer<ReplicaSet>;
   private readonly podInformer: SharedInformer<Pod>;
@@ -59,7 +90,11 @@ export class ReplicaSetController {
   constructor(private readonly client: RESTClient, factory: SharedInformerFactory, private readonly opts: ReplicaSetControllerOptions) {
     this.log = opts.log ?? (() => {});
     this.burst = opts.burstReplicas ?? BURST_REPLICAS;
-    this.rsInformer = factory.forPath<ReplicaSet>(RS_PATH);
+    this.kind = opts.kind ?? REPLICA_SET;
+    this.name = this.kind.name;
+    this.queue = new RateLimitingQueue(this.kind.name);
+    this.queues = [this.queue];
+    this.rsInformer = factory.forPath<ReplicaSet>(this.kind.collection);
     this.podInformer = factory.forPath<Pod>(PODS_PATH);
     this.podInformer.addIndexer('owner', byOwnerUID);
     this.rsInformer.addEventHandler({
@@ -78,13 +113,13 @@ export class ReplicaSetController {
 
   /** Objects from a LIST carry no kind: name it so the event's involvedObject is complete. */
   private record(rs: ReplicaSet, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    this.opts.recorder.event({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' }, type, reason, message);
+    this.opts.recorder.event({ ...rs, apiVersion: this.kind.apiVersion, kind: this.kind.kind }, type, reason, message);
   }
 
   /** The ReplicaSet a pod's controller reference names, if it exists with that uid. */
   private resolveControllerRef(p: Pod): ReplicaSet | undefined {
-    const ref = p.metadata.ownerReferences?.find((r) => r.controller);
-    if (!ref || ref.kind !== 'ReplicaSet' || !ref.apiVersion.startsWith('apps/')) return undefined;
+    const ref = getControllerOf(p);
+    if (!ref || ref.kind !== this.kind.kind || ref.apiVersion.split('/')[0] !== this.kind.apiVersion.split('/')[0]) return undefined;
     const rs = this.rsInformer.store.get(`${p.metadata.namespace}/${ref.name}`);
     return rs && rs.metadata.uid === ref.uid ? rs : undefined;
   }
@@ -93,7 +128,7 @@ export class ReplicaSetController {
   private matchingReplicaSets(p: Pod): ReplicaSet[] {
     return this.rsInformer.store.byIndex('namespace', p.metadata.namespace ?? '').filter((rs) => {
       try {
-        const sel = selectorFromLabelSelectorOrThrow(rs.spec.selector);
+        const sel = this.kind.selector(rs);
         return !sel.isEmpty() && sel.matches(p.metadata.labels);
       } catch { return false; }
     });
@@ -147,26 +182,11 @@ export class ReplicaSetController {
 
   /** Runs `workers` sync loops until the queue shuts down. */
   run(workers: number): Promise<void> {
-    return Promise.all(Array.from({ length: workers }, () => this.worker())).then(() => undefined);
+    return runWorkers(this.queue, workers, (key) => this.sync(key),
+      (key, err) => this.log(`error syncing ${this.kind.kind} ${JSON.stringify(key)}, requeuing: ${err.message}`));
   }
 
   stop(): void { this.queue.shutDown(); }
-
-  private async worker(): Promise<void> {
-    for (;;) {
-      const key = await this.queue.get();
-      if (key === undefined) return;
-      try {
-        await this.sync(key);
-        this.queue.forget(key);
-      } catch (err) {
-        this.log(`error syncing ReplicaSet ${JSON.stringify(key)}, requeuing: ${(err as Error).message}`);
-        this.queue.addRateLimited(key);
-      } finally {
-        this.queue.done(key);
-      }
-    }
-  }
 
   /** One reconcile of the ReplicaSet `key` (syncReplicaSet). */
   async sync(key: string): Promise<void> {
@@ -175,15 +195,18 @@ export class ReplicaSetController {
     const needsSync = this.expectations.satisfiedExpectations(key);
     let selector: LabelSelector;
     try {
-      selector = selectorFromLabelSelectorOrThrow(rs.spec.selector);
+      selector = this.kind.selector(rs);
     } catch (err) {
       // an invalid selector is a user error: retrying will not fix it
-      this.log(`ReplicaSet ${key} has an invalid selector: ${(err as Error).message}`);
+      this.log(`${this.kind.kind} ${key} has an invalid selector: ${(err as Error).message}`);
       return;
     }
     const all = this.podInformer.store.byIndex('namespace', rs.metadata.namespace ?? '');
     const active = all.filter(isPodActive);
-    const claimed = await this.claimPods(rs, selector, active);
+    const ns = rs.metadata.namespace ?? '';
+    const owner = { apiVersion: this.kind.apiVersion, kind: this.kind.kind, metadata: rs.metadata };
+    const claimed = await new ControllerRefManager<Pod>(this.client, owner, selector, (p) => this.podPath(p),
+      recheckOwner(this.client, this.kind.path(ns, String(rs.metadata.name)), rs.metadata.uid)).claim(active);
     let manageErr: Error | undefined;
     if (needsSync && !rs.metadata.deletionTimestamp) {
       try { await this.manageReplicas(claimed, rs); } catch (err) { manageErr = err as Error; }
@@ -198,62 +221,7 @@ export class ReplicaSetController {
     if (manageErr) throw manageErr;
   }
 
-  /**
-   * ClaimPods (PodControllerRefManager): keep owned pods that match, release owned pods that no
-   * longer match, adopt matching orphans — never while the ReplicaSet is being deleted.
-   */
-  private async claimPods(rs: ReplicaSet, selector: LabelSelector, pods: Pod[]): Promise<Pod[]> {
-    const claimed: Pod[] = [];
-    let canAdopt: boolean | undefined;
-    for (const p of pods) {
-      const ref = p.metadata.ownerReferences?.find((r) => r.controller);
-      const matches = selector.matches(p.metadata.labels);
-      if (ref) {
-        if (ref.uid !== rs.metadata.uid) continue;
-        if (matches) { claimed.push(p); continue; }
-        if (rs.metadata.deletionTimestamp) continue;
-        await this.release(rs, p);
-        continue;
-      }
-      if (!matches || rs.metadata.deletionTimestamp || p.metadata.deletionTimestamp) continue;
-      // re-read the ReplicaSet once before adopting: the cache may hold a deleted or recreated one
-      canAdopt ??= await this.stillCurrent(rs);
-      if (!canAdopt) continue;
-      if (await this.adopt(rs, p)) claimed.push(p);
-    }
-    return claimed;
-  }
-
-  private async stillCurrent(rs: ReplicaSet): Promise<boolean> {
-    try {
-      const fresh = await this.client.request<ReplicaSet>('GET', `/apis/apps/v1/namespaces/${rs.metadata.namespace}/replicasets/${rs.metadata.name}`);
-      return fresh.metadata.uid === rs.metadata.uid && !fresh.metadata.deletionTimestamp;
-    } catch { return false; }
-  }
-
   private podPath(p: Pod): string { return `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}`; }
-
-  private async adopt(rs: ReplicaSet, p: Pod): Promise<boolean> {
-    const refs = [...(p.metadata.ownerReferences ?? []), ownerRef(rs)];
-    try {
-      await this.client.request('PATCH', this.podPath(p), { metadata: { ownerReferences: refs, uid: p.metadata.uid } }, MERGE);
-      return true;
-    } catch (err) {
-      if (err instanceof APIError && (err.code === 404 || err.code === 409 || err.code === 422)) return false;
-      throw err;
-    }
-  }
-
-  private async release(rs: ReplicaSet, p: Pod): Promise<void> {
-    const refs = (p.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
-    try {
-      await this.client.request('PATCH', this.podPath(p), { metadata: { ownerReferences: refs.length ? refs : null, uid: p.metadata.uid } }, MERGE);
-    } catch (err) {
-      // gone or changed owner already: nothing left to release
-      if (err instanceof APIError && (err.code === 404 || err.code === 409 || err.code === 422)) return;
-      throw err;
-    }
-  }
 
   /** Creates or deletes pods so that `filtered` becomes spec.replicas (manageReplicas). */
   private async manageReplicas(filtered: Pod[], rs: ReplicaSet): Promise<void> {
@@ -298,7 +266,7 @@ export class ReplicaSetController {
         generateName: `${rs.metadata.name}-`, namespace: ns,
         labels: { ...(tmpl.metadata?.labels ?? {}) },
         ...(tmpl.metadata?.annotations ? { annotations: { ...tmpl.metadata.annotations } } : {}),
-        ownerReferences: [ownerRef(rs)],
+        ownerReferences: [controllerRef({ apiVersion: this.kind.apiVersion, kind: this.kind.kind, metadata: rs.metadata })],
       },
       spec: structuredClone(tmpl.spec ?? {}),
     };
@@ -323,8 +291,8 @@ export class ReplicaSetController {
       && cur.observedGeneration === gen && JSON.stringify(cur.conditions ?? []) === JSON.stringify(status.conditions ?? []);
     if (same) return status;
     const next = { ...status, observedGeneration: gen };
-    const path = `/apis/apps/v1/namespaces/${rs.metadata.namespace}/replicasets/${rs.metadata.name}/status`;
-    let body: ReplicaSet = { ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet', status: next };
+    const path = `${this.kind.path(rs.metadata.namespace ?? '', String(rs.metadata.name))}/status`;
+    let body: ReplicaSet = { ...rs, apiVersion: this.kind.apiVersion, kind: this.kind.kind, status: next };
     for (let attempt = 0; ; attempt++) {
       try {
         await this.client.request('PUT', path, body);
@@ -337,10 +305,6 @@ export class ReplicaSetController {
       }
     }
   }
-}
-
-export function ownerRef(rs: ReplicaSet) {
-  return { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: String(rs.metadata.name), uid: String(rs.metadata.uid), controller: true, blockOwnerDeletion: true };
 }
 
 /** calculateStatus: counts from the claimed pods and the ReplicaFailure condition from the last manage error. */

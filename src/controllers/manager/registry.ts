@@ -10,8 +10,9 @@ import { descriptors as garbagecollector } from '../garbagecollector/descriptor.
 import { descriptors as endpoint } from '../endpoint/descriptor.js';
 import { descriptors as nodelifecycle } from '../nodelifecycle/descriptor.js';
 import { descriptors as disruption } from '../disruption/descriptor.js';
+import { descriptors as namespace } from '../namespace/descriptor.js';
 
 export const DESCRIPTORS: ControllerDescriptor[] = [
   ...replicaset, ...deployment, ...statefulset, ...daemonset, ...job, ...garbagecollector, ...endpoint,
-  ...nodelifecycle, ...disruption,
+  ...nodelifecycle, ...disruption, ...namespace,
 ];

@@ -19,7 +19,7 @@ const concurrency = 16;
 const NS = 'density';
 
 const dir = mkdtempSync(join(tmpdir(), 'kumo-bench-density-'));
-const server = await startServer(dir);
+const server = await startServer(dir, ['--disable-scheduler']);
 const agent = new https.Agent({ keepAlive: true, maxSockets: concurrency + 4 });
 const lat = new LatencyRecorder();
 let sim;

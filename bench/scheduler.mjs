@@ -31,7 +31,7 @@ async function metricsText(port) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'kumo-bench-sched-'));
-const server = await startServer(dir);
+const server = await startServer(dir, ['--disable-scheduler']);
 const agent = new https.Agent({ keepAlive: true, maxSockets: 32 });
 let sched;
 let watch;

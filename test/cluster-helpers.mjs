@@ -9,7 +9,8 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * @param {object} o
- * @param {string} o.controllers   --controllers for the controller manager (e.g. 'deployment,replicaset')
+ * @param {string} o.controllers   --controllers for the controller manager (e.g. 'deployment,replicaset'); serviceaccount,
+ *                                 root-ca-cert-publisher and namespace are always added
  * @param {number} [o.nodes]       simulated nodes (0: none)
  * @param {string[]} [o.simArgs]   extra `kumo sim-nodes` flags
  * @param {boolean} [o.scheduler]  start `kumo scheduler` (default true when there are nodes)
@@ -17,7 +18,9 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * @param {string[]} [o.serverArgs] extra `kumo server` flags
  */
 export async function startCluster({ controllers, nodes = 2, simArgs = [], scheduler = nodes > 0, cmArgs = [], serverArgs = [] } = {}) {
-  const s = await startServer({ args: serverArgs });
+  // the server's built-in controller manager is off so that only the named controllers run (plus the
+  // per-namespace basics every cluster needs: default ServiceAccounts, kube-root-ca.crt, namespace deletion)
+  const s = await startServer({ args: ['--disable-controller-manager', '--disable-scheduler', ...serverArgs] });
   const procs = [];
   let logs = '';
   const start = (cmd, args, readyRe) => {
@@ -70,9 +73,9 @@ export async function startCluster({ controllers, nodes = 2, simArgs = [], sched
         /nodes registered in \d+ ms/);
     }
     if (scheduler) await start('scheduler', ['--kubeconfig', s.kubeconfig, '--secure-port', '0', '--leader-elect=false'], /healthz\/metrics at (http:\S+)/);
-    if (controllers) {
+    {
       const cm = await start('controller-manager', ['--kubeconfig', s.kubeconfig, '--secure-port', '0', '--leader-elect=false',
-        '--controllers', controllers, ...cmArgs], /healthz\/metrics at (http:\S+)/);
+        '--controllers', `${controllers},serviceaccount,root-ca-cert-publisher,namespace`, ...cmArgs], /healthz\/metrics at (http:\S+)/);
       c.cmURL = cm.m[1];
     }
   } catch (err) {

@@ -58,7 +58,8 @@ async function scale(name, replicas) {
 }
 
 before(async () => {
-  s = await startServer();
+  // the server's built-in controller manager is off: this file tests the standalone one
+  s = await startServer({ args: ['--disable-controller-manager', '--disable-scheduler'] });
   await start('sim-nodes', ['--kubeconfig', s.kubeconfig, '--count', '2', '--heartbeat-interval', '2s'], /nodes registered in \d+ ms/);
   await start('scheduler', ['--kubeconfig', s.kubeconfig, '--secure-port', '0', '--leader-elect=false'], /healthz\/metrics at (http:\S+)/);
   const cm = await start('controller-manager', ['--kubeconfig', s.kubeconfig, '--secure-port', '0', '--leader-elect-retry-period', '1s',

@@ -66,7 +66,7 @@ function startScheduler(args) {
 }
 
 before(async () => {
-  s = await startServer();
+  s = await startServer({ args: ['--disable-scheduler'] });
   kc = join(s.dir, 'scheduler.kubeconfig');
   const r = await new Promise((res) => {
     const c = spawn(process.execPath, [KUMO, 'kubeconfig', '--kind', 'scheduler', '--dir', s.dir, '--server', s.url, '--out', kc], { stdio: ['ignore', 'pipe', 'pipe'] });

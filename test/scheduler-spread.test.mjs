@@ -18,7 +18,7 @@ const pod = (name, spec = {}, cpu, labels = {}) => ({
 let eventually, createNode, getPod, boundNode, startScheduler, runScheduler;
 
 before(async () => {
-  s = await startServer();
+  s = await startServer({ args: ['--disable-scheduler'] });
   const fx = schedulerFixture(s);
   ({ eventually, createNode, getPod, boundNode, startScheduler, runScheduler } = fx);
   const kc = await fx.schedulerKubeconfig();

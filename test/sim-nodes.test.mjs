@@ -44,7 +44,7 @@ function inCIDR(ip, cidr) {
 }
 
 test('sim-nodes: nodes, leases, pods, completion, deletion, failure drill, restart', async () => {
-  const s = await startServer();
+  const s = await startServer({ args: ['--disable-scheduler'] });
   const flags = ['--count', '3', '--heartbeat-interval', '1s', '--zones', '2', '--labels', 'tier=sim', '--taints', 'sim=true:NoSchedule', '--cpu', '4', '--memory', '8Gi'];
   let sim = startSim(s.kubeconfig, flags);
   try {

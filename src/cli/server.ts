@@ -16,10 +16,13 @@ import { buildAuthorizer } from '../apiserver/authz/index.js';
 import { buildAuditor } from '../apiserver/audit/index.js';
 import { buildAdmissionPlugins } from '../apiserver/admission/plugins.js';
 import { NamespaceController } from '../controllers/namespace/controller.js';
-import { newServiceAccountsController } from '../controllers/serviceaccount/controller.js';
-import { newRootCACertPublisher } from '../controllers/rootcacert/controller.js';
 import { ensureSystemPriorityClasses } from '../apiserver/admission/core/bootstrap-priority.js';
-import { CSRSigningController } from '../controllers/csrsigning/controller.js';
+import { startInProcessControllerManager } from '../controllers/manager/inprocess.js';
+import { DESCRIPTORS } from '../controllers/manager/registry.js';
+import { parseControllersFlag, validateControllers } from '../controllers/manager/names.js';
+import { createHash } from 'node:crypto';
+import { startInProcessScheduler } from '../scheduler/inprocess.js';
+import { parseSchedulerConfig } from '../scheduler/config.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'data-dir', type: 'string', default: join(homedir(), '.kumo'), help: 'directory for the datastore, PKI and kubeconfig' },
@@ -49,6 +52,10 @@ const FLAGS: FlagSpec[] = [
   { name: 'audit-log-maxsize', type: 'number', default: 100, help: 'megabytes before the audit log is rotated' },
   { name: 'audit-log-maxbackup', type: 'number', default: 10, help: 'rotated audit logs to keep' },
   { name: 'audit-log-maxage', type: 'number', default: 0, help: 'days to keep rotated audit logs (0 = no limit)' },
+  { name: 'controllers', type: 'string', default: '*', help: 'controllers the built-in controller manager runs (kube-controller-manager\'s --controllers: \'*\', \'foo\', \'-foo\')' },
+  { name: 'disable-controller-manager', type: 'bool', default: false, help: 'do not run the built-in controller manager (run `kumo controller-manager` separately)' },
+  { name: 'disable-scheduler', type: 'bool', default: false, help: 'do not run the built-in scheduler (run `kumo scheduler` separately)' },
+  { name: 'scheduler-config', type: 'string', default: '', help: 'KubeSchedulerConfiguration file for the built-in scheduler' },
   { name: 'help', type: 'bool', default: false, help: 'show this help' },
 ];
 
@@ -67,7 +74,14 @@ export async function serverCommand(args: string[]): Promise<void> {
   const { flags } = parseFlags('server', args, FLAGS);
   if (flags.help) { console.log(usage('server', 'Run the Kumo control plane (API server on the embedded datastore).', FLAGS)); return; }
   const started = Date.now();
+  const controllerErrs = validateControllers(parseControllersFlag(String(flags.controllers)));
+  if (controllerErrs.length) throw new Error(`--controllers: ${controllerErrs.join(', ')}`);
   const dataDir = resolve(String(flags['data-dir']));
+  let schedulerConfigText = '';
+  if (flags['scheduler-config']) {
+    try { schedulerConfigText = readFileSync(String(flags['scheduler-config']), 'utf8'); } catch (err) { throw new Error(`reading --scheduler-config: ${(err as Error).message}`); }
+  }
+  if (!flags['disable-scheduler']) parseSchedulerConfig(schedulerConfigText); // a bad file stops the server before it serves
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const bind = String(flags['bind-address']);
   const range = String(flags['service-cluster-ip-range']);
@@ -126,7 +140,7 @@ export async function serverCommand(args: string[]): Promise<void> {
   });
   const srv = server;
   let stopping = false;
-  let controllers: { stop(): void }[] = [];
+  let controllers: { stop(): void | Promise<void> }[] = [];
   let stopRenewal = () => {};
   const stop = async (sig: string) => {
     if (stopping) return;
@@ -135,7 +149,7 @@ export async function serverCommand(args: string[]): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     stopRenewal();
-    for (const c of controllers) c.stop();
+    for (const c of controllers) await c.stop();
     await srv.stop();
     await auditor?.close();
     await backend.close();
@@ -151,18 +165,25 @@ export async function serverCommand(args: string[]): Promise<void> {
     url = `https://${host}:${port}`;
     await writeAdminKubeconfig(pki, kubeconfig, { server: url });
   });
-  // until `kumo controller-manager` exists, the server runs the namespace controller itself,
-  // as a client of its own API over loopback
-  const client = new RESTClient({ server: url, ca: Buffer.from(pki.ca.certPem), cert: Buffer.from(pki.admin.certPem), key: Buffer.from(pki.admin.keyPem) }, 'kumo-namespace-controller');
-  const nsController = new NamespaceController(client, (m) => console.log(m));
-  await nsController.start();
-  const csrSigner = new CSRSigningController(client, () => pki.ca, (m) => console.log(m));
-  await csrSigner.start();
+  // the controller manager runs in-process as a client of this server over loopback (as k3s does)
+  const client = new RESTClient({ server: url, ca: Buffer.from(pki.ca.certPem), cert: Buffer.from(pki.admin.certPem), key: Buffer.from(pki.admin.keyPem) }, 'kumo-controller-manager');
   await ensureSystemPriorityClasses(srv);
-  const saController = newServiceAccountsController(client, (m) => console.log(m));
-  const caPublisher = newRootCACertPublisher(client, () => pki.ca.certPem, (m) => console.log(m));
-  await Promise.all([saController.start(), caPublisher.start()]);
-  controllers = [nsController, csrSigner, saController, caPublisher, { stop: () => client.close() }];
+  controllers = [{ stop: () => client.close() }];
+  // transitional: until the namespace controller has its descriptor, the server runs it directly
+  if (!DESCRIPTORS.some((d) => d.name === 'namespace-controller')) {
+    const nsController = new NamespaceController(client, (m) => console.log(m));
+    await nsController.start();
+    controllers.unshift(nsController);
+  }
+  const identity = `${hostname()}_kumo-server_${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`;
+  if (!flags['disable-controller-manager']) {
+    controllers.unshift(startInProcessControllerManager({
+      client, controllers: String(flags.controllers), clusterCA: () => pki.ca, log: (m) => console.log(m), identity,
+    }));
+  }
+  if (!flags['disable-scheduler']) {
+    controllers.unshift(startInProcessScheduler({ client, configText: schedulerConfigText, identity, log: (m) => console.log(m) }));
+  }
   // certificates are re-checked while running; a renewed serving cert is swapped in live
   stopRenewal = startRenewal(dataDir, pkiOptions, async (renewed) => {
     for (const c of renewed.changes) console.log(`pki: ${c}`);

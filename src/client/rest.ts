@@ -44,29 +44,34 @@ export type WatchHandler = (type: string, object: Record<string, unknown>) => vo
 
 export class RESTClient {
   private agent: https.Agent;
+  /** watches hold their connection for minutes: a pool of their own, unbounded, so that many
+   *  informers never starve ordinary requests of sockets (client-go multiplexes them over HTTP/2) */
+  private watchAgent: https.Agent;
   private readonly base: URL;
 
   constructor(public config: ClientConfig, readonly userAgent = 'kumo') {
     this.base = new URL(config.server);
     this.agent = RESTClient.agentFor(config);
+    this.watchAgent = RESTClient.agentFor(config, Infinity);
   }
 
-  private static agentFor(c: ClientConfig): https.Agent {
-    return new https.Agent({ keepAlive: true, maxSockets: 16, ca: c.ca, cert: c.cert, key: c.key });
+  private static agentFor(c: ClientConfig, maxSockets = 32): https.Agent {
+    return new https.Agent({ keepAlive: true, maxSockets, ca: c.ca, cert: c.cert, key: c.key });
   }
 
   /** Use renewed client credentials for new connections (open watches keep theirs until they end). */
   setCredentials(cert: Buffer, key: Buffer): void {
-    const old = this.agent;
+    const old = [this.agent, this.watchAgent];
     this.config = { ...this.config, cert, key };
     this.agent = RESTClient.agentFor(this.config);
-    // idle keep-alive sockets carry the old certificate; let busy ones finish
-    setTimeout(() => old.destroy(), 60_000).unref();
+    this.watchAgent = RESTClient.agentFor(this.config, Infinity);
+    // idle keep-alive sockets carry the old certificate; let busy ones finish (open watches end and resume)
+    setTimeout(() => { for (const a of old) a.destroy(); }, 60_000).unref();
   }
 
-  private options(method: string, path: string, headers: Record<string, string>): https.RequestOptions {
+  private options(method: string, path: string, headers: Record<string, string>, agent = this.agent): https.RequestOptions {
     return {
-      host: this.base.hostname, port: this.base.port || 443, method, path, agent: this.agent,
+      host: this.base.hostname, port: this.base.port || 443, method, path, agent,
       headers: {
         accept: 'application/json', 'user-agent': this.userAgent,
         ...(this.config.token ? { authorization: `Bearer ${this.config.token}` } : {}),
@@ -100,7 +105,7 @@ export class RESTClient {
   /** Stream watch events from `path` (which must include watch=true). Returns a stop function. */
   watch(path: string, onEvent: WatchHandler, onClose: (err?: Error) => void): () => void {
     let closed = false;
-    const req = https.request(this.options('GET', path, {}), (res) => {
+    const req = https.request(this.options('GET', path, {}, this.watchAgent), (res) => {
       if ((res.statusCode ?? 500) >= 300) {
         res.resume();
         closed = true;
@@ -134,5 +139,6 @@ export class RESTClient {
 
   close(): void {
     this.agent.destroy();
+    this.watchAgent.destroy();
   }
 }

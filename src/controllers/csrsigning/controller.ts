@@ -4,7 +4,9 @@
 // Failed condition (reason SignerValidationFailure). Denied, failed and issued requests are left alone.
 import type { RESTClient } from '../../client/rest.js';
 import { APIError } from '../../client/rest.js';
-import { reflect } from '../../client/reflector.js';
+import type { Obj, SharedInformer, SharedInformerFactory } from '../../client/informer.js';
+import { runWorkers } from '../common/worker.js';
+import type { Controller } from '../manager/context.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
 import { loadCASigner, type CASigner, type CertKeyPair } from '../../pki/ca.js';
 import { parseCertificateRequest, signCertificateRequest } from '../../pki/csr.js';
@@ -56,51 +58,26 @@ export async function decide(csr: CSR, ca: CASigner, maxDurationMs?: number, now
   return { ...csr.status, certificate: Buffer.from(pem).toString('base64') };
 }
 
-export class CSRSigningController {
+export class CSRSigningController implements Controller {
+  readonly name = 'csrsigning';
   private readonly queue = new RateLimitingQueue('csrsigning');
-  /** the newest version seen of each queued CSR */
-  private readonly latest = new Map<string, CSR>();
-  private stopWatch?: () => void;
+  readonly queues = [this.queue];
+  private readonly informer: SharedInformer<CSR & Obj>;
   private signer?: { pem: string; signer: CASigner };
 
   /** `ca` is read on every signing so a renewed CA pair is picked up. */
-  constructor(private readonly client: RESTClient, private readonly ca: () => CertKeyPair,
-    private readonly log: (msg: string) => void = () => {}) {}
-
-  async start(): Promise<void> {
-    const r = await reflect(this.client, PATH, (type, obj) => {
-      if (type !== 'DELETED') this.observe(obj as unknown as CSR);
-    }, { log: this.log });
-    this.stopWatch = () => r.stop();
-    void this.worker();
+  constructor(private readonly client: RESTClient, factory: SharedInformerFactory, private readonly ca: () => CertKeyPair,
+    private readonly log: (msg: string) => void = () => {}) {
+    this.informer = factory.forPath<CSR & Obj>(PATH);
+    const observe = (csr: CSR) => { if (needsSigning(csr)) this.queue.add(csr.metadata.name); };
+    this.informer.addEventHandler({ add: observe, update: (_o, csr) => observe(csr) });
   }
 
-  private observe(csr: CSR): void {
-    if (!needsSigning(csr)) return;
-    this.latest.set(csr.metadata.name, csr);
-    this.queue.add(csr.metadata.name);
-  }
-
-  private async worker(): Promise<void> {
-    for (;;) {
-      const name = await this.queue.get();
-      if (name === undefined) return;
-      const csr = this.latest.get(name);
-      this.latest.delete(name);
-      try {
-        if (csr) await this.sync(csr);
-        this.queue.forget(name);
-      } catch (err) {
-        if (!(err instanceof APIError && err.code === 404)) {
-          this.log(`csrsigning controller: ${name}: ${(err as Error).message}`);
-          // re-read (a conflict means our copy is old) and try again with backoff
-          try { this.latest.set(name, await this.client.request<CSR>('GET', `${PATH}/${name}`)); } catch { /* gone or unreachable */ }
-          if (this.latest.has(name)) this.queue.addRateLimited(name);
-        }
-      } finally {
-        this.queue.done(name);
-      }
-    }
+  run(workers: number): Promise<void> {
+    return runWorkers(this.queue, workers, async (name) => {
+      const csr = this.informer.store.get(name);
+      if (csr) await this.sync(csr);
+    }, (name, err) => this.log(`csrsigning controller: ${name}: ${err.message}`));
   }
 
   private async caSigner(): Promise<CASigner> {
@@ -119,8 +96,5 @@ export class CSRSigningController {
     this.log(status.certificate ? `csrsigning controller: issued ${csr.metadata.name}` : `csrsigning controller: ${csr.metadata.name} failed signer validation`);
   }
 
-  stop(): void {
-    this.stopWatch?.();
-    this.queue.shutDown();
-  }
+  stop(): void { this.queue.shutDown(); }
 }

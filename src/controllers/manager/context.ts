@@ -19,7 +19,7 @@ export interface ControllerContext {
   /** logs shown with --v>0 */
   debug(m: string): void;
   /** the cluster CA for controllers that sign or publish it (csrsigning, root-ca-cert-publisher) */
-  clusterCA?: () => { certPem: string; keyPem?: string };
+  clusterCA?: () => { certPem: string; keyPem: string };
 }
 
 /** A started controller: its work queue(s) feed /metrics; run() resolves after stop(). */

@@ -11,8 +11,11 @@ import { descriptors as endpoint } from '../endpoint/descriptor.js';
 import { descriptors as nodelifecycle } from '../nodelifecycle/descriptor.js';
 import { descriptors as disruption } from '../disruption/descriptor.js';
 import { descriptors as namespace } from '../namespace/descriptor.js';
+import { descriptors as serviceaccount } from '../serviceaccount/descriptor.js';
+import { descriptors as rootcacert } from '../rootcacert/descriptor.js';
+import { descriptors as csrsigning } from '../csrsigning/descriptor.js';
 
 export const DESCRIPTORS: ControllerDescriptor[] = [
   ...replicaset, ...deployment, ...statefulset, ...daemonset, ...job, ...garbagecollector, ...endpoint,
-  ...nodelifecycle, ...disruption, ...namespace,
+  ...nodelifecycle, ...disruption, ...namespace, ...serviceaccount, ...rootcacert, ...csrsigning,
 ];

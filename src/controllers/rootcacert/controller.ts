@@ -2,6 +2,7 @@
 // a `kube-root-ca.crt` ConfigMap with the cluster CA bundle under `ca.crt` in every active
 // namespace, so pods can verify the API server; edits and deletions are put back.
 import type { RESTClient } from '../../client/rest.js';
+import type { SharedInformerFactory } from '../../client/informer.js';
 import { APIError } from '../../client/rest.js';
 import { PerNamespaceController } from '../serviceaccount/pernamespace.js';
 
@@ -12,9 +13,9 @@ export const DESCRIPTION = 'Contains a CA bundle that can be used to verify the 
 
 interface ConfigMap { metadata: { name: string; resourceVersion?: string; annotations?: Record<string, string> }; data?: Record<string, string> }
 
-export function newRootCACertPublisher(client: RESTClient, caPem: () => string, log?: (msg: string) => void): PerNamespaceController {
-  return new PerNamespaceController(client, {
-    name: 'root-ca-cert-publisher', ownedPath: '/api/v1/configmaps', ownedName: ROOT_CA_CONFIGMAP, log,
+export function newRootCACertPublisher(client: RESTClient, factory: SharedInformerFactory, caPem: () => string, log?: (msg: string) => void): PerNamespaceController {
+  return new PerNamespaceController(client, factory, {
+    name: 'root_ca_cert_publisher', ownedPath: '/api/v1/configmaps', ownedName: ROOT_CA_CONFIGMAP, log,
     async ensure(ns) {
       const path = `/api/v1/namespaces/${encodeURIComponent(ns)}/configmaps`;
       const data = { 'ca.crt': caPem() };

@@ -1,15 +1,15 @@
-// A controller that keeps one object present in every active namespace: it syncs a namespace when
-// the namespace appears or changes, and when its object is deleted or changed (so a deleted object
-// comes back). Watches resume from the last resourceVersion and re-list when the window is lost.
-import type { RESTClient } from '../../client/rest.js';
-import { APIError } from '../../client/rest.js';
-import { reflect } from '../../client/reflector.js';
-
-interface Meta { name?: string; namespace?: string; resourceVersion?: string; deletionTimestamp?: string }
-type Obj = { metadata?: Meta };
+// A controller that keeps one object present in every active namespace (the shape of upstream's
+// serviceaccount-controller and root-ca-cert-publisher): it syncs a namespace when the namespace
+// appears or changes, and when its object is changed or deleted (so a deleted object comes back).
+// Namespaces come from the shared informer; the owned objects from an informer narrowed to the name.
+import { APIError, type RESTClient } from '../../client/rest.js';
+import type { Obj, SharedInformer, SharedInformerFactory } from '../../client/informer.js';
+import { RateLimitingQueue } from '../../client/workqueue.js';
+import { runWorkers } from '../common/worker.js';
+import type { Controller } from '../manager/context.js';
 
 export interface PerNamespaceOptions {
-  /** for log lines */
+  /** the controller's name (queue and log lines) */
   name: string;
   /** collection path of the owned objects across namespaces, e.g. /api/v1/serviceaccounts */
   ownedPath: string;
@@ -20,86 +20,37 @@ export interface PerNamespaceOptions {
   log?: (msg: string) => void;
 }
 
-export class PerNamespaceController {
-  private readonly queue = new Set<string>();
-  private running = false;
-  private stopped = false;
-  private readonly stops: (() => void)[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
-  /** resolves when the queue is empty (for tests and start-up ordering) */
-  private idleWaiters: (() => void)[] = [];
+type Namespace = Obj & { status?: { phase?: string } };
 
-  constructor(private readonly client: RESTClient, private readonly opts: PerNamespaceOptions) {}
+export class PerNamespaceController implements Controller {
+  readonly name: string;
+  readonly queue: RateLimitingQueue;
+  readonly queues: RateLimitingQueue[];
+  private readonly namespaces: SharedInformer<Namespace>;
 
-  async start(): Promise<void> {
-    await Promise.all([
-      this.informer('/api/v1/namespaces', (type, o) => {
-        if (type !== 'DELETED' && !o.metadata?.deletionTimestamp && o.metadata?.name) this.enqueue(o.metadata.name);
-      }),
-      this.informer(`${this.opts.ownedPath}?fieldSelector=${encodeURIComponent(`metadata.name=${this.opts.ownedName}`)}`, (type, o) => {
-        // a changed or deleted object is put right by syncing its namespace
-        if ((type === 'DELETED' || type === 'MODIFIED') && o.metadata?.namespace) this.enqueue(o.metadata.namespace);
-      }),
-    ]);
+  constructor(private readonly client: RESTClient, factory: SharedInformerFactory, private readonly opts: PerNamespaceOptions) {
+    this.name = opts.name;
+    this.queue = new RateLimitingQueue(opts.name);
+    this.queues = [this.queue];
+    this.namespaces = factory.forPath<Namespace>('/api/v1/namespaces');
+    const enqueueNs = (o: Obj) => { if (!o.metadata.deletionTimestamp && o.metadata.name) this.queue.add(String(o.metadata.name)); };
+    this.namespaces.addEventHandler({ add: enqueueNs, update: (_old, o) => enqueueNs(o) });
+    const owned = factory.forPath(`${opts.ownedPath}?fieldSelector=${encodeURIComponent(`metadata.name=${opts.ownedName}`)}`);
+    // a changed or deleted object is put right by syncing its namespace
+    const enqueueOwner = (o: Obj) => { if (o.metadata.namespace) this.queue.add(o.metadata.namespace); };
+    owned.addEventHandler({ update: (_old, o) => enqueueOwner(o), delete: enqueueOwner });
   }
 
-  /** list then watch `path`, calling onEvent with ADDED for every listed item */
-  private async informer(path: string, onEvent: (type: string, o: Obj) => void): Promise<void> {
-    const r = await reflect(this.client, path, (type, o) => onEvent(type, o as Obj), { log: (m) => this.log(m) });
-    this.stops.push(() => r.stop());
+  run(workers: number): Promise<void> {
+    return runWorkers(this.queue, workers, (ns) => this.sync(ns),
+      (ns, err) => this.opts.log?.(`${this.name}: syncing namespace ${JSON.stringify(ns)}: ${err.message}`));
   }
 
-  private later(ms: number, fn: () => void): void {
-    if (this.stopped) return;
-    const t = setTimeout(() => { this.timers.delete(t); if (!this.stopped) fn(); }, ms);
-    this.timers.add(t);
-  }
+  stop(): void { this.queue.shutDown(); }
 
-  private log(msg: string): void { this.opts.log?.(`${this.opts.name}: ${msg}`); }
-
-  enqueue(ns: string): void {
-    if (this.stopped) return;
-    this.queue.add(ns);
-    void this.drain();
-  }
-
-  /** waits until every queued namespace was synced */
-  idle(): Promise<void> {
-    if (!this.running && this.queue.size === 0) return Promise.resolve();
-    return new Promise((r) => this.idleWaiters.push(r));
-  }
-
-  private async drain(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      while (this.queue.size && !this.stopped) {
-        const ns = this.queue.values().next().value as string;
-        this.queue.delete(ns);
-        try {
-          await this.sync(ns);
-        } catch (err) {
-          this.log(`${ns}: ${(err as Error).message}`);
-          this.later(2000, () => this.enqueue(ns));
-        }
-      }
-    } finally {
-      this.running = false;
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
-    }
-  }
-
-  private async sync(ns: string): Promise<void> {
-    let namespace: Obj & { status?: { phase?: string } };
-    try {
-      namespace = await this.client.request('GET', `/api/v1/namespaces/${encodeURIComponent(ns)}`);
-    } catch (err) {
-      if (err instanceof APIError && err.code === 404) return;
-      throw err;
-    }
-    if (namespace.metadata?.deletionTimestamp || namespace.status?.phase === 'Terminating') return;
+  async sync(ns: string): Promise<void> {
+    const namespace = this.namespaces.store.get(ns);
+    if (!namespace || namespace.metadata.deletionTimestamp || namespace.status?.phase === 'Terminating') return;
     try {
       await this.opts.ensure(ns);
     } catch (err) {
@@ -107,13 +58,5 @@ export class PerNamespaceController {
       if (err instanceof APIError && (err.code === 404 || (err.code === 403 && /terminat/i.test(err.message)))) return;
       throw err;
     }
-  }
-
-  stop(): void {
-    this.stopped = true;
-    for (const s of this.stops) s();
-    for (const t of this.timers) clearTimeout(t);
-    for (const w of this.idleWaiters) w();
-    this.idleWaiters = [];
   }
 }

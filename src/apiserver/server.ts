@@ -108,6 +108,7 @@ export class APIServer {
     this.deps = {
       cache: this.cache, backend: this.config.backend, transformer: this.transformer,
       pods: this.registry.lookup('', 'v1', 'pods')!,
+      pdbs: this.registry.lookup('policy', 'v1', 'poddisruptionbudgets'),
       admissionPlugins: this.config.admissionPlugins,
     };
     this.discovery = new Discovery(this.registry, () => `${this.config.advertiseAddress ?? this.config.bindAddress}:${this.port}`);

@@ -1,5 +1,5 @@
 // REST handlers for resource requests: get, list, watch, create, update, patch, delete,
-// deletecollection, and the status / scale / binding subresources.
+// deletecollection, and the status / scale / binding subresources (eviction: registry/eviction.ts).
 
 import { StatusError, badRequest, notFound, methodNotAllowed, unsupportedMediaType, conflict, invalid, resourceNotFound } from '../../machinery/errors.js';
 import { applyJSONPatch } from '../../machinery/patch/jsonpatch.js';
@@ -22,6 +22,7 @@ import { list, listJSON, parseRV, tooLargeRV } from './list.js';
 import { watch } from './watch.js';
 import { includeObjectParam, partialMetadata, tableOf } from './table.js';
 import { gracePeriodFor } from './graceful.js';
+import { evictPod } from '../registry/eviction.js';
 import { admissionFor } from '../admission/index.js';
 import type { AdmissionPlugin } from '../chain.js';
 import { viewOf, toServed, toStorage } from '../storage/view.js';
@@ -31,6 +32,8 @@ export interface RestDeps {
   admissionPlugins?: AdmissionPlugin[];
   /** the pods resource, which bindings write to */
   pods: ServedResource;
+  /** policy/v1 PodDisruptionBudgets, which pods/eviction checks and spends */
+  pdbs?: ServedResource;
   cache: WatchCache;
   backend: Backend;
   transformer: ValueTransformer;
@@ -105,7 +108,7 @@ export async function handleResource(ctx: RequestContext, sr: ServedResource, de
       return watch(sr, ns, info.name, query, deps.cache, req, res, out);
     case 'create':
       if (sub === 'binding') return bindPod(ctx, sr, ns, info.name);
-      if (sub === 'eviction') throw new StatusError(404, 'NotFound', 'pods/eviction is not served yet');
+      if (sub === 'eviction') return evictPod(ctx, sr, deps.pdbs, ns, info.name);
       if (info.name || sub) throw methodNotAllowed('POST', type.resource);
       if (type.resource === 'bindings') return createBinding(ctx, ns, deps);
       return create(ctx, sr, ns, out);

@@ -1,108 +1,90 @@
-// The namespace controller (upstream's namespace-controller, the part that finishes deletion): for a
-// namespace with a deletionTimestamp and the `kubernetes` finalizer, delete every namespaced object
-// in it (all resources that support deletecollection, found through discovery), wait until none
-// remain, then remove the finalizer through /finalize so the API server deletes the namespace.
+// The namespace controller (upstream pkg/controller/namespace): watches namespaces and, for each one
+// being deleted, runs the deleter (deleter.ts) until the namespace is empty and its `kubernetes`
+// finalizer is removed. While content remains (pods terminating, objects held by finalizers) the
+// namespace is looked at again after a growing delay capped by upstream's estimate; other errors
+// back off per item (5 ms doubling to 60 s, as upstream's nsControllerRateLimiter).
 import type { RESTClient } from '../../client/rest.js';
-import { APIError } from '../../client/rest.js';
-import { reflect } from '../../client/reflector.js';
-import { RateLimitingQueue } from '../../client/workqueue.js';
+import { SharedInformerFactory, type Obj, type SharedInformer } from '../../client/informer.js';
+import { BucketRateLimiter, ItemExponentialFailureRateLimiter, MaxOfRateLimiter, RateLimitingQueue } from '../../client/workqueue.js';
+import { runWorkers } from '../common/worker.js';
+import type { DiscoveryResult } from '../garbagecollector/discovery.js';
+import { NamespacedResourcesDeleter, ResourcesRemainingError } from './deleter.js';
 
-interface Namespace { metadata: { name: string; deletionTimestamp?: string; resourceVersion?: string }; spec?: { finalizers?: string[] } }
-interface APIResource { name: string; namespaced: boolean; verbs: string[] }
+const NAMESPACES = '/api/v1/namespaces';
 
-const FINALIZER = 'kubernetes';
+export interface NamespaceControllerOptions {
+  /** shared informers (the controller manager's); without one the controller makes its own */
+  factory?: SharedInformerFactory;
+  discover?: (c: RESTClient) => Promise<DiscoveryResult>;
+  /** first delay while content remains; doubles per pass up to upstream's estimate/2+1 s */
+  remainingBaseMs?: number;
+}
 
 export class NamespaceController {
-  private readonly queue = new RateLimitingQueue('namespace');
-  private stopWatch?: () => void;
+  readonly name = 'namespace';
+  readonly queue = new RateLimitingQueue('namespace', new MaxOfRateLimiter([
+    // retried at least every minute, never longer
+    new ItemExponentialFailureRateLimiter(5, 60_000),
+    new BucketRateLimiter(10, 100),
+  ]));
+  readonly queues = [this.queue];
+  readonly deleter: NamespacedResourcesDeleter;
+  private readonly factory: SharedInformerFactory;
+  private readonly ownFactory: boolean;
+  private readonly informer: SharedInformer<Obj>;
+  /** passes that found content remaining, per namespace (drives the growing requeue delay) */
+  private readonly passes = new Map<string, number>();
+  private running: Promise<void> | undefined;
 
-  constructor(private readonly client: RESTClient, private readonly log: (msg: string) => void = () => {}) {}
-
-  async start(): Promise<void> {
-    const r = await reflect(this.client, '/api/v1/namespaces', (type, obj) => {
-      if (type !== 'DELETED') this.observe(obj as unknown as Namespace);
-    }, { log: this.log });
-    this.stopWatch = () => r.stop();
-    void this.worker();
-  }
-
-  private observe(ns: Namespace): void {
-    if (ns.metadata.deletionTimestamp && (ns.spec?.finalizers ?? []).includes(FINALIZER)) this.queue.add(ns.metadata.name);
-  }
-
-  private async worker(): Promise<void> {
-    for (;;) {
-      const name = await this.queue.get();
-      if (name === undefined) return;
-      try {
-        const remaining = await this.sync(name);
-        // objects with finalizers (or pods waiting for their kubelet) take time: look again shortly
-        if (remaining > 0) this.queue.addAfter(name, 1000); else this.queue.forget(name);
-      } catch (err) {
-        this.log(`namespace controller: ${name}: ${(err as Error).message}`);
-        this.queue.addRateLimited(name);
-      } finally {
-        this.queue.done(name);
-      }
-    }
-  }
-
-  /** One reconcile step; returns how many objects are still left in the namespace. */
-  async sync(name: string): Promise<number> {
-    let ns: Namespace;
-    try {
-      ns = await this.client.request<Namespace>('GET', `/api/v1/namespaces/${name}`);
-    } catch (err) {
-      if (err instanceof APIError && err.code === 404) return 0;
-      throw err;
-    }
-    if (!ns.metadata.deletionTimestamp || !(ns.spec?.finalizers ?? []).includes(FINALIZER)) return 0;
-    let remaining = 0;
-    for (const path of await this.namespacedCollections()) {
-      const base = `${path.prefix}/namespaces/${name}/${path.resource}`;
-      try {
-        await this.client.request('DELETE', base);
-      } catch (err) {
-        if (!(err instanceof APIError && (err.code === 404 || err.code === 405))) throw err;
-      }
-      try {
-        const left = await this.client.request<{ items: unknown[] }>('GET', base);
-        remaining += left.items.length;
-      } catch (err) {
-        if (!(err instanceof APIError && err.code === 404)) throw err;
-      }
-    }
-    if (remaining > 0) return remaining;
-    const finalizers = (ns.spec?.finalizers ?? []).filter((f) => f !== FINALIZER);
-    await this.client.request('PUT', `/api/v1/namespaces/${name}/finalize`, {
-      apiVersion: 'v1', kind: 'Namespace', metadata: { name, resourceVersion: ns.metadata.resourceVersion }, spec: { finalizers },
+  /** `new NamespaceController(client, log)` + start()/stop() is how `kumo server` runs it in-process. */
+  constructor(private readonly client: RESTClient, private readonly log: (msg: string) => void = () => {},
+    private readonly opts: NamespaceControllerOptions = {}) {
+    this.ownFactory = !opts.factory;
+    this.factory = opts.factory ?? new SharedInformerFactory(client, { log });
+    this.deleter = new NamespacedResourcesDeleter(client, opts.discover);
+    this.informer = this.factory.forPath<Obj>(NAMESPACES);
+    this.informer.addEventHandler({
+      add: (ns) => this.enqueue(ns),
+      update: (_old, ns) => this.enqueue(ns),
     });
-    this.log(`namespace controller: ${name} emptied and finalized`);
-    return 0;
   }
 
-  /** Every namespaced resource (preferred version per group) that can be listed and deleted as a collection. */
-  private async namespacedCollections(): Promise<{ prefix: string; resource: string }[]> {
-    const out: { prefix: string; resource: string }[] = [];
-    const add = (prefix: string, resources: APIResource[]) => {
-      for (const r of resources) {
-        if (!r.namespaced || r.name.includes('/')) continue;
-        if (r.verbs.includes('deletecollection') && r.verbs.includes('list')) out.push({ prefix, resource: r.name });
-      }
-    };
-    const core = await this.client.request<{ resources: APIResource[] }>('GET', '/api/v1');
-    add('/api/v1', core.resources);
-    const groups = await this.client.request<{ groups: { preferredVersion: { groupVersion: string } }[] }>('GET', '/apis');
-    for (const g of groups.groups) {
-      const gv = g.preferredVersion.groupVersion;
-      const list = await this.client.request<{ resources: APIResource[] }>('GET', `/apis/${gv}`);
-      add(`/apis/${gv}`, list.resources);
+  private enqueue(ns: Obj): void {
+    // only namespaces being deleted need anything from this controller
+    if (ns.metadata.deletionTimestamp) this.queue.add(String(ns.metadata.name));
+  }
+
+  /** Standalone use: syncs its own informer and runs one worker. */
+  async start(): Promise<void> {
+    await this.factory.start();
+    this.running = this.run(1);
+  }
+
+  run(workers: number): Promise<void> {
+    return runWorkers(this.queue, workers, (name) => this.sync(name),
+      (name, err) => this.log(`namespace controller: deletion of namespace ${name} failed: ${err.message}`));
+  }
+
+  /** One pass for a namespace; content still being removed requeues it after a delay rather than failing. */
+  async sync(name: string): Promise<void> {
+    try {
+      await this.deleter.delete(name);
+      this.passes.delete(name);
+    } catch (err) {
+      if (!(err instanceof ResourcesRemainingError)) throw err;
+      const n = this.passes.get(name) ?? 0;
+      this.passes.set(name, n + 1);
+      // upstream waits estimate/2+1 s; pods and finalizers here usually go much faster, so start
+      // low and double up to that
+      const upstream = (Math.floor(err.estimate / 2) + 1) * 1000;
+      const delay = Math.min(upstream, (this.opts.remainingBaseMs ?? 250) * 2 ** Math.min(n, 20));
+      this.queue.addAfter(name, delay);
     }
-    return out;
   }
 
   stop(): void {
-    this.stopWatch?.();
     this.queue.shutDown();
+    if (this.ownFactory) this.factory.stop();
+    void this.running;
   }
 }

@@ -35,7 +35,7 @@ function fake(state: { ns: any; items: Record<string, any[]>; failDelete?: strin
   } as unknown as RESTClient;
   return { client, calls };
 }
-const terminating = () => ({ metadata: { name: 't', deletionTimestamp: '2024-01-01T00:00:00Z', resourceVersion: '1' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+const terminating = (): any => ({ metadata: { name: 't', deletionTimestamp: '2024-01-01T00:00:00Z', resourceVersion: '1' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
 
 test('an empty-able namespace is emptied (deletecollection, else list+delete) and finalized', async () => {
   const state = {

@@ -58,7 +58,7 @@ export interface DaemonSetStatus {
 export type Node = Obj & {
   metadata: Obj['metadata'] & { labels?: Record<string, string> };
   spec?: { unschedulable?: boolean; taints?: Taint[] };
-  status?: { conditions?: { type: string; status: string }[] };
+  status?: { conditions?: { type: string; status: string; lastHeartbeatTime?: string; lastTransitionTime?: string }[] };
 };
 
 /** apps.DefaultDaemonSetUniqueLabelKey (= ControllerRevisionHashLabelKey) on pods and revisions */

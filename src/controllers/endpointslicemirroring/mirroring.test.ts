@@ -81,7 +81,7 @@ test('an unchanged mirror is not rewritten; a changed one is updated in place; m
   slices.handle('ADDED', { ...created, metadata: { ...created.metadata, name: 'ext-0', uid: 's0', resourceVersion: '100' } });
   calls.length = 0;
   await c.sync('d/ext');
-  assert.deepEqual(calls, [], 'already mirrored');
+  assert.equal(calls.length, 0, 'already mirrored');
   e.subsets = [{ addresses: [{ ip: '10.0.0.9' }], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }];
   eps.handle('MODIFIED', { ...e, metadata: { ...e.metadata, resourceVersion: '7' } });
   await c.sync('d/ext');

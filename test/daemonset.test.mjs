@@ -148,3 +148,32 @@ test('OnDelete leaves running pods alone until they are deleted', async () => {
       && m['sim-node-1'][0].metadata.uid === first['sim-node-1'][0].metadata.uid;
   });
 });
+
+test('a failed daemon pod is reported, deleted and recreated', async () => {
+  const ds = daemonSet('crashy', { nodeSelector: { 'kubernetes.io/hostname': 'sim-node-0' } });
+  ds.spec.template.metadata.annotations = { 'sim.kumo.dev/run-seconds': '1', 'sim.kumo.dev/exit-code': '3' };
+  await c.create(DS, ds);
+  const first = await c.eventually('first pod', async () => (await podsByNode('crashy'))['sim-node-0']?.[0]);
+  await c.eventually('a replacement with another uid', async () => {
+    const p = (await podsByNode('crashy'))['sim-node-0']?.[0];
+    return p && p.metadata.uid !== first.metadata.uid;
+  });
+  const ev = await c.get(`/api/v1/namespaces/${NS}/events?fieldSelector=reason%3DFailedDaemonPod`);
+  assert.ok(ev.items.some((e) => e.involvedObject.name === 'crashy' && e.type === 'Warning'
+    && e.message === `Found failed daemon pod ${NS}/${first.metadata.name} on node sim-node-0, will try to kill it`),
+  JSON.stringify(ev.items.map((e) => e.message)));
+  await c.kubectl(['delete', 'ds', 'crashy']);
+});
+
+test('RollingUpdate with maxSurge: the new pod runs beside the old one before it goes', async () => {
+  // minReadySeconds holds each surge open long enough to be seen
+  await c.patch(`${DS}/agent`, { spec: { minReadySeconds: 2, updateStrategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+    template: { spec: { containers: [{ name: 'c', image: 'nginx:3' }] } } } }, 'application/strategic-merge-patch+json');
+  await c.eventually('two pods on one node during the surge', async () => Object.values(await podsByNode('agent')).some((l) => l.length === 2), 10_000);
+  const r = await c.kubectl(['rollout', 'status', 'ds/agent', '--timeout=40s']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  await c.eventually('one new pod per node', async () => {
+    const m = await podsByNode('agent');
+    return running(m, ['sim-node-0', 'sim-node-1']) && Object.values(m).flat().every((p) => p.spec.containers[0].image === 'nginx:3');
+  });
+});

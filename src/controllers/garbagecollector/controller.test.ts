@@ -149,3 +149,21 @@ test('resync watches deletable resources except events', async () => {
   assert.deepEqual(gc.monitored(), ['/configmaps', '/nodes', '/pods', 'apps/replicasets']);
   gc.stop();
 });
+
+test('re-discovery starts monitors for new resources (custom resources) and stops vanished ones', async () => {
+  const { gc } = setup({});
+  let current = DISCOVERY;
+  (gc as any).opts.discover = async () => current;
+  const stopped: string[] = [];
+  (gc as any).startMonitor = (r: DiscoveredResource) => ({ resource: r, stop() { stopped.push(`${r.group}/${r.resource}`); }, synced: Promise.resolve() });
+  await gc.resync();
+  current = new DiscoveryResult([res('', 'v1', 'pods', 'Pod'), res('example.com', 'v1', 'widgets', 'Widget')]);
+  await gc.resync();
+  assert.deepEqual(gc.monitored(), ['/pods', 'example.com/widgets']);
+  assert.deepEqual(stopped.sort(), ['/configmaps', '/nodes', 'apps/replicasets']);
+  // a group whose discovery failed keeps its monitor
+  current = new DiscoveryResult([res('', 'v1', 'pods', 'Pod')], [{ groupVersion: 'example.com/v1', message: 'unavailable' }]);
+  await gc.resync();
+  assert.deepEqual(gc.monitored(), ['/pods', 'example.com/widgets']);
+  gc.stop();
+});

@@ -147,6 +147,7 @@ export class GarbageCollector {
       return { resource: r, stop: () => { active = false; }, synced: shared.run() };
     }
     let stopper: { stop(): void } | undefined;
+    let relisted = false;
     const synced = reflect(this.metadata.asRESTClient(), path, (type, o) => {
       if (!active) return;
       if (type === 'DELETED') this.graph.remove(this.toMeta(r, o));
@@ -155,7 +156,8 @@ export class GarbageCollector {
       log: this.debug,
       // objects deleted while the watch was down are not in a new LIST: forget them (client-go Replace)
       onList: (items) => {
-        if (!active) return;
+        // the first LIST has nothing to compare with; later ones (after a watch outage) do
+        if (!active || !relisted) { relisted = true; return; }
         const present = new Set(items.map((i) => (i.metadata as { uid?: string } | undefined)?.uid));
         for (const n of this.graph.nodesList()) {
           if (!n.virtual && n.apiVersion === r.groupVersion && n.kind === r.kind && !present.has(n.uid)) {

@@ -17,6 +17,13 @@ function floatFlag(flags: FlagValues, name: string): number {
   return v;
 }
 
+/** A Go duration, compound forms too ("1m0s", as upstream prints defaults), via the shared durationMs. */
+export function goDurationMs(v: unknown, flag: string): number {
+  const parts = String(v).trim().match(/\d+(?:\.\d+)?(?:ms|s|m|h)/g);
+  if (!parts || parts.join('') !== String(v).trim()) return durationMs(v, flag); // throws upstream's message
+  return parts.reduce((sum, p) => sum + durationMs(p, flag), 0);
+}
+
 /** Nothing to run (e.g. --allocate-node-cidrs=false): a controller whose loop just waits for stop(). */
 function idle(name: string): Controller {
   let release: () => void = () => {};
@@ -37,13 +44,13 @@ export const descriptors: ControllerDescriptor[] = [
       { name: 'unhealthy-zone-threshold', type: 'string', default: '0.55', help: 'fraction of NotReady nodes (at least 3) at which a zone is treated as unhealthy' },
     ],
     start: (ctx) => {
-      const grace = durationMs(ctx.flags['node-monitor-grace-period'], 'node-monitor-grace-period');
-      const period = durationMs(ctx.flags['node-monitor-period'], 'node-monitor-period');
+      const grace = goDurationMs(ctx.flags['node-monitor-grace-period'], 'node-monitor-grace-period');
+      const period = goDurationMs(ctx.flags['node-monitor-period'], 'node-monitor-period');
       if (period <= 0) throw new Error('--node-monitor-period must be greater than 0');
       return new NodeLifecycleController(ctx.client, ctx.factory, {
         recorder: ctx.recorder('node-controller'), log: ctx.log,
         nodeMonitorPeriodMs: period, nodeMonitorGracePeriodMs: grace,
-        nodeStartupGracePeriodMs: durationMs(ctx.flags['node-startup-grace-period'], 'node-startup-grace-period'),
+        nodeStartupGracePeriodMs: goDurationMs(ctx.flags['node-startup-grace-period'], 'node-startup-grace-period'),
         evictionQPS: floatFlag(ctx.flags, 'node-eviction-rate'),
         secondaryEvictionQPS: floatFlag(ctx.flags, 'secondary-node-eviction-rate'),
         largeClusterThreshold: Number(ctx.flags['large-cluster-size-threshold']),

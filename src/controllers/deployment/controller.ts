@@ -5,7 +5,7 @@
 // ReplicaFailure conditions with the progress deadline. It owns ReplicaSets; the replicaset
 // controller owns the pods. Writes use the cached object's resourceVersion: a conflict requeues.
 import { APIError, type RESTClient } from '../../client/rest.js';
-import { byOwnerUID, metaKey, type SharedInformer, type SharedInformerFactory } from '../../client/informer.js';
+import { byOwnerUID, metaKey, olderRV, type SharedInformer, type SharedInformerFactory } from '../../client/informer.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
 import { selectorFromLabelSelectorOrThrow, type LabelSelector } from '../../machinery/labels/selector.js';
 import { controllerRef, ControllerRefManager, getControllerOf, recheckOwner } from '../common/controllerref.js';
@@ -58,6 +58,14 @@ export class DeploymentController {
   private readonly podInformer: SharedInformer<Pod>;
   private readonly log: (m: string) => void;
   private readonly now: () => number;
+  /**
+   * resourceVersions this controller wrote, by "kind/namespace/name": a sync waits until the cache
+   * has caught up with them (the watch event requeues it) instead of writing from a stale copy and
+   * failing on a conflict.
+   */
+  private readonly written = new Map<string, string>();
+  /** a ReplicaSet created for a Deployment (by Deployment key) that the cache has yet to show */
+  private readonly creating = new Map<string, { rs: string; at: number }>();
 
   constructor(private readonly client: RESTClient, factory: SharedInformerFactory, private readonly opts: DeploymentControllerOptions) {
     this.log = opts.log ?? (() => {});
@@ -131,6 +139,7 @@ export class DeploymentController {
   }
 
   private deleteReplicaSet(rs: ReplicaSet): void {
+    this.written.delete(`rs/${rs.metadata.namespace}/${rs.metadata.name}`);
     const d = this.resolveControllerRef(rs.metadata.namespace, getControllerOf(rs));
     if (d) this.enqueue(d);
   }
@@ -154,9 +163,25 @@ export class DeploymentController {
 
   // ---- API writes ----
 
+  private remember(kind: string, o: { metadata: { namespace?: string; name?: string; resourceVersion?: string } } | undefined): void {
+    if (o?.metadata?.resourceVersion) this.written.set(`${kind}/${o.metadata.namespace}/${o.metadata.name}`, o.metadata.resourceVersion);
+  }
+
+  /** True when the cache still holds an older version of something this controller wrote. */
+  private stale(kind: string, o: { metadata: { namespace?: string; name?: string; resourceVersion?: string } }): boolean {
+    const k = `${kind}/${o.metadata.namespace}/${o.metadata.name}`;
+    const w = this.written.get(k);
+    if (w === undefined) return false;
+    if (olderRV(o.metadata.resourceVersion, w)) return true;
+    this.written.delete(k);
+    return false;
+  }
+
   private async updateReplicaSet_(rs: ReplicaSet): Promise<ReplicaSet> {
-    return this.client.request<ReplicaSet>('PUT', rsPath(rs.metadata.namespace ?? '', String(rs.metadata.name)),
+    const res = await this.client.request<ReplicaSet>('PUT', rsPath(rs.metadata.namespace ?? '', String(rs.metadata.name)),
       { ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' });
+    this.remember('rs', res);
+    return res;
   }
 
   /** UpdateStatus; the Deployment keeps the new resourceVersion so a later write in this sync does not conflict. */
@@ -164,6 +189,7 @@ export class DeploymentController {
     const res = await this.client.request<Deployment>('PUT', `${dPath(d.metadata.namespace ?? '', String(d.metadata.name))}/status`,
       { ...d, apiVersion: 'apps/v1', kind: 'Deployment', status: normalizeStatus(d.status) });
     if (res?.metadata?.resourceVersion) d.metadata.resourceVersion = res.metadata.resourceVersion;
+    this.remember('d', res);
   }
 
   /**
@@ -174,6 +200,7 @@ export class DeploymentController {
     const res = await this.client.request<Deployment>('PATCH', dPath(d.metadata.namespace ?? '', String(d.metadata.name)),
       { metadata: { annotations: { 'deployment.kubernetes.io/revision': d.metadata.annotations?.['deployment.kubernetes.io/revision'] } } }, MERGE);
     if (res?.metadata?.resourceVersion) d.metadata.resourceVersion = res.metadata.resourceVersion;
+    this.remember('d', res);
   }
 
   // ---- sync ----
@@ -181,7 +208,14 @@ export class DeploymentController {
   /** syncDeployment for the key "namespace/name". */
   async sync(key: string): Promise<void> {
     const cached = this.dInformer.store.get(key);
-    if (!cached) return;
+    if (!cached) { this.written.delete(`d/${key}`); this.creating.delete(key); return; }
+    if (this.stale('d', cached)) return;
+    const creating = this.creating.get(key);
+    if (creating) {
+      // the ReplicaSet just created is not in the cache yet: its add event requeues this Deployment
+      if (!this.rsInformer.store.get(creating.rs) && this.now() - creating.at < 30_000) return;
+      this.creating.delete(key);
+    }
     const d = structuredClone(cached);
     const sel = d.spec.selector;
     if (!sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0)) {
@@ -199,6 +233,7 @@ export class DeploymentController {
       throw new Error(`deployment ${key} has invalid label selector: ${(err as Error).message}`);
     }
     const rsList = await this.getReplicaSetsForDeployment(d, selector);
+    if (rsList.some((rs) => this.stale('rs', rs))) return;
     const podMap = this.podMapForDeployment(d, rsList, selector);
     if (d.metadata.deletionTimestamp) { await this.syncStatusOnly(d, rsList); return; }
     await this.checkPausedConditions(d);
@@ -327,6 +362,7 @@ export class DeploymentController {
     let alreadyExists = false;
     try {
       created = await this.client.request<ReplicaSet>('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, rs);
+      this.creating.set(metaKey(d), { rs: `${ns}/${name}`, at: this.now() });
     } catch (err) {
       if (err instanceof APIError && err.code === 409) {
         alreadyExists = true;

@@ -75,6 +75,8 @@ export async function handleResource(ctx: RequestContext, sr: ServedResource, de
     throw resourceNotFound();
   }
   if (info.parts.length > 3) throw resourceNotFound();
+  // pods/eviction only creates (upstream EvictionREST is a NamedCreater)
+  if (sub === 'eviction' && info.verb !== 'create') throw methodNotAllowed(req.method ?? '', `${type.resource}/${sub}`);
   const out = negotiate(req.headers.accept, !sub || sub === 'status');
 
   switch (info.verb) {

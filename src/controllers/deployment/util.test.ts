@@ -47,7 +47,7 @@ test('int-or-percent rounding and fenceposts as upstream', () => {
   assert.deepEqual(resolveFenceposts(0, '10%', 5), { surge: 0, unavailable: 1 });
   assert.equal(maxSurge(dep()), 3);
   assert.equal(maxUnavailable(dep()), 2);
-  assert.equal(maxUnavailable(dep({ rollingUpdate: undefined, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 50 } } })), 10, 'capped at replicas');
+  assert.equal(maxUnavailable(dep({ strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 50 } } })), 10, 'capped at replicas');
   assert.equal(maxUnavailable(dep({ replicas: 0 })), 0);
   assert.equal(maxSurge(dep({ strategy: { type: 'Recreate' } })), 0);
   assert.equal(maxUnavailable(dep({ strategy: { type: 'Recreate' } })), 0);

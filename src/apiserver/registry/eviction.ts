@@ -198,9 +198,10 @@ export async function evictPod(ctx: RequestContext, pods: ServedResource, pdbs: 
   writeJSON(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, 'application/json');
 }
 
-type FailureStatus = { kind: 'Status'; apiVersion: 'v1'; metadata: Record<string, never>; status: 'Failure'; message: string; code: number };
+export type FailureStatus = { kind: 'Status'; apiVersion: 'v1'; metadata: Record<string, never>; status: 'Failure'; message: string; code: number };
 
-class Eviction {
+/** One eviction (EvictionREST.Create after decoding): exported for tests. */
+export class Eviction {
   constructor(private readonly pods: ServedResource, private readonly pdbs: ServedResource | undefined,
     private readonly ns: string, private readonly name: string, private readonly original: DeleteOptions,
     private readonly dryRun: boolean) {}

@@ -147,7 +147,7 @@ test('pending pods ignore budgets; two budgets answer 500; dry runs change nothi
   await pdbs.store.create(budget('one', { disruptionsAllowed: 0 }), 'd', { dryRun: false });
   await pods.store.create(pod('new', { phase: 'Pending' }), 'd', { dryRun: false });
   await new Eviction(pods, pdbs, 'd', 'new', {}, false).run();
-  await assert.rejects(pods.store.get('d', 'new'), undefined, 'pending: deleted despite a spent budget');
+  await assert.rejects(pods.store.get('d', 'new'), (e: unknown) => e instanceof StatusError && e.code === 404, 'pending: deleted despite a spent budget');
 
   await pods.store.create(pod('a'), 'd', { dryRun: false });
   await pdbs.store.create(budget('two', { disruptionsAllowed: 5 }), 'd', { dryRun: false });

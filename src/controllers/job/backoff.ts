@@ -17,8 +17,7 @@ export function remainingBackoff(rec: BackoffRecord, now: number, baseMs = DEFAU
 }
 
 /**
- * When a pod finished (getFinishedTime): its last container termination, else its Ready condition's
- * last transition, else its deletion time, else `now`.
+ * When a pod finished (getFinishedTime): its last container termination, else when Ready turned False, else its deletion time, else `now`.
  */
 export function podFinishTime(p: JobPod, now: number): number {
   let last: number | undefined;
@@ -27,10 +26,13 @@ export function podFinishTime(p: JobPod, now: number): number {
     if (!Number.isNaN(t) && (last === undefined || t > last)) last = t;
   }
   if (last !== undefined) return last;
-  const ready = Date.parse(p.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime ?? '');
+  const readyCond = p.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'False');
+  const ready = Date.parse(readyCond?.lastTransitionTime ?? '');
   if (!Number.isNaN(ready)) return ready;
+  // deletionTimestamp is when the grace period ends: the deletion was asked for that much earlier
   const del = Date.parse(p.metadata.deletionTimestamp ?? '');
-  return Number.isNaN(del) ? now : del;
+  const grace = Number(p.metadata.deletionGracePeriodSeconds ?? 0);
+  return Number.isNaN(del) ? now : del - (Number.isFinite(grace) ? grace : 0) * 1000;
 }
 
 /**

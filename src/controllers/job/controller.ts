@@ -238,10 +238,9 @@ export class JobController {
       recheckOwner(this.client, this.jobPath(job), job.metadata.uid)).claim(this.podInformer.store.byIndex('namespace', ns));
     const ctx = new SyncContext(job, pods, this.finalizerExpectations.get(key) ?? new Set(), now);
 
-    // the backoff record follows the newly finished pods
+    // the backoff record follows the newly finished pods; it is kept only once this sync's status is written
     const prevBackoff = this.backoff.get(key) ?? { failuresAfterLastSuccess: 0 };
     const backoffRec = updateBackoff(prevBackoff, ctx.newSucceeded, ctx.newFailed.filter((p) => ctx.countsAsFailure(p)), now);
-    this.backoff.set(key, backoffRec);
 
     const status: JobStatus = structuredClone(job.status ?? {});
     let conditions: JobCondition[] = status.conditions ?? [];
@@ -332,6 +331,7 @@ export class JobController {
     status.terminating = terminating;
 
     await this.trackStatusAndRemoveFinalizers(job, key, ctx, status, finish, satisfied && !manageErr);
+    this.backoff.set(key, backoffRec);
     if (manageErr) throw manageErr;
   }
 
@@ -428,6 +428,9 @@ export class JobController {
     await Promise.all(pods.map(async (p) => {
       try {
         await this.client.request('DELETE', this.podPath(p));
+        // a pod that was already terminating sends no new event: do not wait for one
+        const cached = this.podInformer.store.get(metaKey(p));
+        if (!cached || cached.metadata.deletionTimestamp) this.expectations.deletionObserved(key, metaKey(p));
         deleted++;
         if (isPodReady(p)) deletedReady++;
         this.record(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);

@@ -108,10 +108,12 @@ test('create, scale, label, annotate a deployment (kubectl 1.33 sends protobuf b
   assert.equal(d2.spec.replicas, 5);
   assert.equal(d2.metadata.labels.tier, 'frontend');
   assert.equal(d2.metadata.annotations.note, 'hello');
-  assert.equal(d2.metadata.generation, 2, 'scale bumps generation; label/annotate do not');
+  // upstream's deployment strategy: annotations are copied to ReplicaSets, so they bump it like spec
+  assert.equal(d2.metadata.generation, 3, 'scale and annotate bump generation; label does not');
   const table = await ok(['-n', 'demo', 'get', 'deploy', '-o', 'wide']);
   assert.match(table.split('\n')[0], /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR/);
-  assert.match(table, /web\s+0\/5\s+0\s+0\s+\S+\s+nginx\s+nginx\s+app=web/);
+  // UP-TO-DATE follows the built-in deployment controller (pods stay unready: no nodes)
+  assert.match(table, /web\s+0\/5\s+\d\s+0\s+\S+\s+nginx\s+nginx\s+app=web/);
 });
 
 test('apply a multi-document file, re-apply it changed, diff and patch', async () => {
@@ -157,9 +159,13 @@ test('apply a multi-document file, re-apply it changed, diff and patch', async (
 });
 
 test('get with selectors, get all -A, explain', async () => {
+  // the built-in controllers made the Deployment's pods; with no nodes they stay Pending
   const pods = await k(['-n', 'demo', 'get', 'pods', '-l', 'app=web']);
   assert.equal(pods.code, 0);
-  assert.match(pods.stderr, /No resources found in demo namespace/);
+  assert.match(pods.stdout, /^web-[a-z0-9]+-[a-z0-9]{5}\s+0\/1\s+Pending\s+0\s+/m);
+  const none = await k(['-n', 'demo', 'get', 'pods', '-l', 'app=nothing']);
+  assert.equal(none.code, 0);
+  assert.match(none.stderr, /No resources found in demo namespace/);
   const all = await ok(['get', 'all', '-A']);
   assert.match(all, /default\s+service\/kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443\/TCP/);
   assert.match(all, /demo\s+deployment\.apps\/web/);

@@ -63,7 +63,7 @@ export async function bootstrap(server: APIServer): Promise<void> {
     ports: [{ name: 'https', port, protocol: 'TCP' }],
   };
   await ensure(server, 'discovery.k8s.io', 'v1', 'endpointslices', 'default', {
-    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes', 'endpointslice.kubernetes.io/managed-by': 'endpointslicemirroring-controller.k8s.io' } },
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
     ...slice,
   }, (cur) => {
     if (JSON.stringify(cur.endpoints) === JSON.stringify(slice.endpoints) && JSON.stringify(cur.ports) === JSON.stringify(slice.ports)) return undefined;

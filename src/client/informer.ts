@@ -189,6 +189,9 @@ export class SharedInformerFactory {
     return inf as unknown as SharedInformer<T>;
   }
 
+  /** True when some controller already asked for `path` (so sharing it costs nothing extra). */
+  has(path: string): boolean { return this.informers.has(path); }
+
   /** Starts every informer asked for so far and waits for their caches to sync. */
   async start(): Promise<void> {
     await Promise.all([...this.informers.values()].map((i) => i.run()));

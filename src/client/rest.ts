@@ -69,11 +69,26 @@ export class RESTClient {
     setTimeout(() => { for (const a of old) a.destroy(); }, 60_000).unref();
   }
 
+  /** Accept headers of a view made by withAccept (undefined: plain JSON) */
+  private accept?: { list: string; watch: string };
+
+  /**
+   * A view of this client that asks for other representations (e.g. meta.k8s.io
+   * PartialObjectMetadataList for LIST and PartialObjectMetadata for WATCH, client-go's metadata
+   * client). It shares this client's connections and credentials, renewals included.
+   */
+  withAccept(list: string, watch: string = list): RESTClient {
+    const view = Object.create(this) as RESTClient;
+    view.accept = { list, watch };
+    return view;
+  }
+
   private options(method: string, path: string, headers: Record<string, string>, agent = this.agent): https.RequestOptions {
+    const accept = this.accept ? (agent === this.agent ? this.accept.list : this.accept.watch) : 'application/json';
     return {
       host: this.base.hostname, port: this.base.port || 443, method, path, agent,
       headers: {
-        accept: 'application/json', 'user-agent': this.userAgent,
+        accept, 'user-agent': this.userAgent,
         ...(this.config.token ? { authorization: `Bearer ${this.config.token}` } : {}),
         ...headers,
       },

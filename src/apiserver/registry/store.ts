@@ -254,7 +254,15 @@ export class Store {
       const status = desired.status;
       for (const k of Object.keys(desired)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) delete desired[k];
       for (const k of Object.keys(old)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) desired[k] = structuredClone(old[k]);
-      desired.metadata = { ...structuredClone(om), resourceVersion: m.resourceVersion };
+      // user metadata may change through /status as upstream's status strategies allow (they reset
+      // spec, and a few kinds also labels or owner references); system fields stay as stored
+      const kept = STATUS_RESETS_METADATA[`${this.type.group}/${this.type.resource}`] ?? [];
+      const next: Record<string, unknown> = { ...structuredClone(om), resourceVersion: m.resourceVersion };
+      for (const f of STATUS_USER_METADATA) {
+        if (kept.includes(f) || subresource === 'approval') continue;
+        if (m[f] === undefined) delete next[f]; else next[f] = m[f];
+      }
+      desired.metadata = next as typeof desired.metadata;
       if (status === undefined) delete desired.status; else desired.status = status;
     } else if (subresource === 'finalize') {
       // /finalize writes only spec.finalizers (namespaces)
@@ -307,6 +315,8 @@ export class Store {
       // orphanDependents is the legacy spelling: true = Orphan, false = Foreground
       const policy = options.propagationPolicy
         ?? (options.orphanDependents === true ? 'Orphan' : options.orphanDependents === false ? 'Foreground' : undefined);
+      // an explicit policy replaces the other GC finalizer (upstream deletionFinalizersForGarbageCollection)
+      if (policy) { finalizers.delete('foregroundDeletion'); finalizers.delete('orphan'); }
       if (policy === 'Foreground') finalizers.add('foregroundDeletion');
       if (policy === 'Orphan') finalizers.add('orphan');
       const grace = graceful?.(obj, options);
@@ -326,7 +336,7 @@ export class Store {
           changed = true;
         }
         const f = [...finalizers];
-        if (f.length !== (meta.finalizers ?? []).length) { meta.finalizers = f; changed = true; }
+        if (f.length !== (meta.finalizers ?? []).length || f.some((x, i) => meta.finalizers?.[i] !== x)) { meta.finalizers = f; changed = true; }
         if (held && !deepEqual(obj.status, current.obj.status)) changed = true;
         if (!changed || opts.dryRun) return { obj: changed ? obj : current.obj, deleted: false };
         try {
@@ -374,6 +384,15 @@ export class Store {
     }
   }
 }
+
+/** metadata a /status write may change (upstream status strategies reset spec, not these) */
+const STATUS_USER_METADATA = ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const;
+/** …except where a kind's status strategy resets them too */
+const STATUS_RESETS_METADATA: Record<string, readonly string[]> = {
+  'apps/deployments': ['labels'],
+  // old kubelets corrupted owner references through pods/status (upstream podStatusStrategy)
+  '/pods': ['ownerReferences'],
+};
 
 function specChanged(a: KObject, b: KObject): boolean {
   for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {

@@ -8,6 +8,7 @@ import { resourceKey } from '../../api/types.js';
 import { defaulters, podQOSClass } from '../../api/defaults/index.js';
 import { validators, normalizeSecret, secretDataError } from '../../api/validation/index.js';
 import { validateStatus } from '../../api/validation/status.js';
+import { isDeepStrictEqual } from 'node:util';
 import type { Strategy } from './strategy.js';
 import type { IPAllocator, PortAllocator } from './ipallocator.js';
 import { csrStrategy } from '../certificates/strategy.js';
@@ -79,9 +80,63 @@ export function strategyFor(type: ResourceType, deps: StrategyDeps): Strategy {
           base.defaults(obj);
         },
       };
+    case 'discovery.k8s.io/endpointslices':
+      return endpointSliceStrategy(base);
+    case 'apps/daemonsets':
+      return daemonSetStrategy(base);
+    case 'apps/deployments':
+      return {
+        ...base,
+        // annotations are copied to the ReplicaSets, so their change is a new generation too (upstream)
+        prepareForUpdate(obj, old, ctx) {
+          const g = old.metadata?.generation ?? 1;
+          if (ctx.subresource === 'status' || obj.metadata!.generation !== g) return;
+          if (!isDeepStrictEqual(obj.metadata?.annotations ?? {}, old.metadata?.annotations ?? {})) obj.metadata!.generation = g + 1;
+        },
+      };
     default:
       return base;
   }
+}
+
+const withoutMeta = (o: KObject) => { const { metadata: _m, apiVersion: _a, kind: _k, ...rest } = o; return rest; };
+
+/** EndpointSlices have no spec, yet upstream counts any change beyond metadata as a new generation. */
+function endpointSliceStrategy(base: Strategy): Strategy {
+  return {
+    ...base,
+    prepareForCreate(obj, ctx) { void base.prepareForCreate(obj, ctx); obj.metadata!.generation = 1; },
+    prepareForUpdate(obj, old) {
+      const g = old.metadata?.generation ?? 1;
+      obj.metadata!.generation = isDeepStrictEqual(withoutMeta(obj), withoutMeta(old)) ? g : g + 1;
+    },
+  };
+}
+
+export const TEMPLATE_GENERATION = 'deprecated.daemonset.template.generation';
+
+/**
+ * DaemonSets carry spec.templateGeneration in apps/v1 as an annotation: 1 on create, kept on
+ * updates, +1 whenever the pod template changes (upstream daemonSetStrategy); the daemonset
+ * controller labels pods with it.
+ */
+function daemonSetStrategy(base: Strategy): Strategy {
+  const spec = (o: KObject) => (o.spec ?? {}) as { template?: unknown };
+  return {
+    ...base,
+    prepareForCreate(obj, ctx) {
+      void base.prepareForCreate(obj, ctx);
+      obj.metadata!.annotations = { ...(obj.metadata!.annotations ?? {}), [TEMPLATE_GENERATION]: '1' };
+    },
+    prepareForUpdate(obj, old, ctx) {
+      const prev = Number(old.metadata?.annotations?.[TEMPLATE_GENERATION] ?? '0') || 0;
+      const changed = ctx.subresource !== 'status' && !isDeepStrictEqual(spec(obj).template, spec(old).template);
+      const next = changed ? prev + 1 : prev;
+      const ann = { ...(obj.metadata!.annotations ?? {}) };
+      if (next > 0) ann[TEMPLATE_GENERATION] = String(next); else delete ann[TEMPLATE_GENERATION];
+      obj.metadata!.annotations = ann;
+    },
+  };
 }
 
 interface ServicePort { nodePort?: number; port?: number; name?: string }

@@ -30,7 +30,6 @@ import {
 const DEPLOYMENTS = '/apis/apps/v1/deployments';
 const REPLICASETS = '/apis/apps/v1/replicasets';
 const PODS = '/api/v1/pods';
-const MERGE = 'application/merge-patch+json';
 
 // rollback event reasons (upstream deploymentutil)
 export const ROLLBACK_REVISION_NOT_FOUND = 'DeploymentRollbackRevisionNotFound';
@@ -192,17 +191,6 @@ export class DeploymentController {
     this.remember('d', res);
   }
 
-  /**
-   * The revision annotation on the Deployment. Upstream writes it with the status update (its status
-   * strategy keeps metadata changes); Kumo's /status keeps only status, so it is a metadata PATCH here.
-   */
-  private async patchRevision(d: Deployment): Promise<void> {
-    const res = await this.client.request<Deployment>('PATCH', dPath(d.metadata.namespace ?? '', String(d.metadata.name)),
-      { metadata: { annotations: { 'deployment.kubernetes.io/revision': d.metadata.annotations?.['deployment.kubernetes.io/revision'] } } }, MERGE);
-    if (res?.metadata?.resourceVersion) d.metadata.resourceVersion = res.metadata.resourceVersion;
-    this.remember('d', res);
-  }
-
   // ---- sync ----
 
   /** syncDeployment for the key "namespace/name". */
@@ -334,8 +322,8 @@ export class DeploymentController {
         setCondition((d.status ??= {}), newCondition(PROGRESSING, 'True', FOUND_NEW_RS_REASON, `Found new replica set "${rsCopy.metadata.name}"`, this.now()));
         statusChanged = true;
       }
-      if (revChanged) await this.patchRevision(d);
-      if (statusChanged) await this.updateStatus(d);
+      // as upstream, the revision annotation goes with the status update (no new generation)
+      if (revChanged || statusChanged) await this.updateStatus(d);
       return rsCopy;
     }
     if (!create) return undefined;
@@ -401,8 +389,7 @@ export class DeploymentController {
       setCondition((d.status ??= {}), newCondition(PROGRESSING, 'True', NEW_REPLICA_SET_REASON, `Created new replica set "${created.metadata.name}"`, this.now()));
       statusChanged = true;
     }
-    if (revChanged) await this.patchRevision(d);
-    if (statusChanged) await this.updateStatus(d);
+    if (revChanged || statusChanged) await this.updateStatus(d);
     return created;
   }
 

@@ -25,6 +25,7 @@ function setup(objects: Record<string, any>) {
       if (method === 'DELETE' && !objects[path]) throw new APIError(404, undefined, '');
       return {};
     },
+    withAccept() { return client; },
   } as unknown as RESTClient;
   const gc = new GarbageCollector(client, undefined, { discover: async () => DISCOVERY });
   return { gc, calls, writes: () => calls.filter((c) => c.method !== 'GET') };

@@ -17,7 +17,7 @@ import type { EventRecorder } from '../manager/events.js';
 import { decide, unblocked, withoutOwners, type Classified } from './decide.js';
 import { collectionPath, discover, objectPath, type DiscoveredResource, type DiscoveryResult } from './discovery.js';
 import { FINALIZER_DELETE_DEPENDENTS, FINALIZER_ORPHAN, Graph, type GraphNode, type ObjectMetadata, type OwnerReference } from './graph.js';
-import { MetadataClient } from './metadata.js';
+import { ACCEPT_METADATA, ACCEPT_METADATA_LIST } from './metadata.js';
 
 /** Resources never watched (upstream DefaultIgnoredResources): events are many and never own anything. */
 const IGNORED = new Set(['/events', 'events.k8s.io/events']);
@@ -52,7 +52,8 @@ export class GarbageCollector {
   readonly graph: Graph;
   private discovery: DiscoveryResult | undefined;
   private readonly monitors = new Map<string, Monitor>();
-  private readonly metadata: MetadataClient;
+  /** LIST/WATCH as PartialObjectMetadata: the collector needs nothing but metadata */
+  private readonly metadata: RESTClient;
   private readonly log: (m: string) => void;
   private readonly debug: (m: string) => void;
   private timer: NodeJS.Timeout | undefined;
@@ -62,7 +63,7 @@ export class GarbageCollector {
     private readonly opts: GarbageCollectorOptions = {}) {
     this.log = opts.log ?? (() => {});
     this.debug = opts.debug ?? (() => {});
-    this.metadata = new MetadataClient(client);
+    this.metadata = client.withAccept(ACCEPT_METADATA_LIST, ACCEPT_METADATA);
     this.graph = new Graph({
       attemptToDelete: (n) => this.attemptToDelete.add(n.uid),
       attemptToOrphan: (n) => this.attemptToOrphan.add(n.uid),
@@ -99,7 +100,6 @@ export class GarbageCollector {
     this.monitors.clear();
     this.attemptToDelete.shutDown();
     this.attemptToOrphan.shutDown();
-    this.metadata.close();
   }
 
   /** Reads discovery and starts/stops monitors so that exactly the deletable resources are watched. */
@@ -136,7 +136,7 @@ export class GarbageCollector {
   private startMonitor(r: DiscoveredResource): Monitor {
     let active = true;
     const path = collectionPath(r);
-    const shared = this.factory && factoryHas(this.factory, path) ? this.factory.forPath<Obj>(path) : undefined;
+    const shared = this.factory?.has(path) ? this.factory.forPath<Obj>(path) : undefined;
     if (shared) {
       // another controller already holds these objects: reuse its informer rather than a second watch
       shared.addEventHandler({
@@ -148,7 +148,7 @@ export class GarbageCollector {
     }
     let stopper: { stop(): void } | undefined;
     let relisted = false;
-    const synced = reflect(this.metadata.asRESTClient(), path, (type, o) => {
+    const synced = reflect(this.metadata, path, (type, o) => {
       if (!active) return;
       if (type === 'DELETED') this.graph.remove(this.toMeta(r, o));
       else this.graph.observe(this.toMeta(r, o));
@@ -347,13 +347,3 @@ export class GarbageCollector {
   }
 }
 
-/**
- * Whether another controller already asked the shared factory for `path`. The factory has no
- * public lookup that does not create an informer, so this reads its map (see the report: a
- * `has(path)` on SharedInformerFactory would replace this).
- */
-export function factoryHas(factory: SharedInformerFactory, path: string): boolean {
-  const f = factory as unknown as { has?: (p: string) => boolean; informers?: Map<string, unknown> };
-  if (typeof f.has === 'function') return f.has(path);
-  return f.informers instanceof Map ? f.informers.has(path) : false;
-}

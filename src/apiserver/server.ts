@@ -26,6 +26,8 @@ import { registerAuthorizationAPIs } from './authz/index.js';
 import type { Auditor, AuditRecordHandle } from './audit/index.js';
 import { OpenAPIHandler } from './openapi.js';
 import { versionInfo, type VersionInfo } from './version.js';
+import { APIServerMetrics } from './metrics.js';
+import { instrumentBackend } from './storage/instrumented.js';
 
 export interface APIServerConfig {
   bindAddress: string;
@@ -57,6 +59,7 @@ export class APIServer {
   /** non-resource paths served by other packages (e.g. service-account issuer discovery) */
   readonly nonResourceHandlers = new Map<string, (ctx: RequestContext) => void>();
   readonly cache: WatchCache;
+  readonly metrics: APIServerMetrics;
   readonly version: VersionInfo;
   private server?: http2.Http2SecureServer;
   private discovery!: Discovery;
@@ -72,6 +75,8 @@ export class APIServer {
 
   constructor(readonly config: APIServerConfig) {
     this.transformer = config.transformer ?? identityTransformer;
+    this.metrics = new APIServerMetrics(() => this.objectCounts());
+    config.backend = instrumentBackend(config.backend, this.metrics);
     this.cache = new WatchCache(config.backend, this.transformer);
     this.version = versionInfo(config.emulatedVersion);
     this.allocators = { serviceIPs: new IPAllocator(config.serviceClusterIPRange), nodePorts: new PortAllocator() };
@@ -195,6 +200,9 @@ export class APIServer {
       // a credential nobody recognised is a 401, never anonymous
       if (!user && req.headers.authorization) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
       const info = requestInfo(method, path, url.searchParams);
+      const observed = this.metrics.begin(info, url.searchParams, req.headers['content-type']);
+      res.once('finish', () => observed(res.statusCode));
+      res.once('close', () => observed(res.statusCode));
       const effective: UserInfo = user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] };
       const ctx: RequestContext = { req, res, url, query: url.searchParams, info, user: effective, warnings: [] };
       let rec: AuditRecordHandle | undefined;
@@ -247,6 +255,7 @@ export class APIServer {
       return this.health(ctx, path);
     }
     if (path === '/version' || path === '/version/') return writeJSON(res, 200, this.version);
+    if (path === '/metrics') return this.serveMetrics(ctx);
     const extra = this.nonResourceHandlers.get(path);
     if (extra) return extra(ctx);
     if (path === '/api' || path === '/apis' || path === '/api/' || path === '/apis/') {
@@ -264,6 +273,24 @@ export class APIServer {
     if (d) return this.writeDoc(ctx, d.body, d.etag, 'application/json');
     if (path.startsWith('/openapi/')) return this.openapi.serve(ctx, path);
     throw resourceNotFound();
+  }
+
+  private serveMetrics(ctx: RequestContext): void {
+    this.metrics.render().then((body) => {
+      ctx.res.writeHead(200, { 'content-type': this.metrics.contentType, 'content-length': String(Buffer.byteLength(body)) });
+      ctx.res.end(body);
+    }, (err: Error) => writeError(ctx.res, err));
+  }
+
+  /** apiserver_storage_objects: objects per stored resource, named as upstream ("pods", "deployments.apps") */
+  private objectCounts(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const sr of this.registry.all()) {
+      if (sr.convert) continue; // served from another version's store
+      const name = sr.type.group ? `${sr.type.resource}.${sr.type.group}` : sr.type.resource;
+      out.set(name, sr.store.cache.objects.size);
+    }
+    return out;
   }
 
   private writeDoc(ctx: RequestContext, body: string, etag: string, contentType: string): void {

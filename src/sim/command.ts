@@ -6,6 +6,7 @@ import { DEFAULT_DATA_DIR } from '../cli/pki.js';
 import { configFromKubeconfig, RESTClient } from '../client/rest.js';
 import { optionsFromFlags, type RawFlags } from './options.js';
 import { NodeSimulator } from './simulator.js';
+import { startDrillServer } from './drill-server.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'kubeconfig', type: 'string', default: '', help: 'kubeconfig to reach the API server (default $KUBECONFIG, then ~/.kumo/kubeconfig)' },
@@ -23,6 +24,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'max-grace-period', type: 'string', default: '1s', help: 'longest wait before finishing a graceful pod deletion' },
   { name: 'fail-nodes', type: 'string', default: '', help: 'nodes that register but never heartbeat or touch pods (node failure drill), a,b,…' },
   { name: 'not-ready-nodes', type: 'string', default: '', help: 'nodes that heartbeat but report Ready=False, a,b,…' },
+  { name: 'drill-address', type: 'string', default: '', help: 'serve the drill API on host:port (e.g. 127.0.0.1:0): POST /fail?nodes=a,b, /recover?nodes=…, /not-ready?nodes=…; GET /drills' },
   { name: 'concurrency', type: 'number', default: 16, help: 'most API writes in flight at once' },
   { name: 'help', type: 'bool', default: false, help: 'show this help' },
 ];
@@ -39,7 +41,10 @@ export async function simNodesCommand(args: string[]): Promise<void> {
   const client = new RESTClient(configFromKubeconfig(kubeconfig), 'kumo-sim-nodes');
   const log = (m: string) => console.error(`sim-nodes: ${m}`);
   const sim = new NodeSimulator(client, o, log);
+  const drill = flags['drill-address'] ? await startDrillServer(sim, String(flags['drill-address'])) : undefined;
+  if (drill) console.log(`kumo sim-nodes: drill API at ${drill.url}`);
   const shutdown = () => {
+    drill?.close();
     sim.stop();
     client.close();
     process.exit(0);

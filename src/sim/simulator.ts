@@ -175,23 +175,92 @@ export class NodeSimulator {
 
   /** Spread renewals evenly over the interval so writes come at a steady rate, not in bursts. */
   private scheduleHeartbeats(): void {
-    const now = Date.now();
     const n = Math.max(1, this.nodes.size);
     let i = 0;
     for (const node of this.nodes.values()) {
       const offset = i++ / n;
-      if (node.failed) continue;
-      const lease = (at: number) => this.wheel.schedule(`lease/${node.id.name}`, at, () => {
-        this.queue.add(`lease/${node.id.name}`, () => this.renewLease(node));
-        lease(at + this.o.heartbeatMs);
-      });
-      const status = (at: number) => this.wheel.schedule(`status/${node.id.name}`, at, () => {
-        this.queue.add(`node/${node.id.name}/status`, () => this.reportStatus(node));
-        status(at + this.o.statusReportMs);
-      });
-      lease(now + offset * this.o.heartbeatMs);
-      status(now + this.o.statusReportMs * (1 + offset));
+      if (!node.failed) this.scheduleNode(node, Date.now() + offset * this.o.heartbeatMs, Date.now() + this.o.statusReportMs * (1 + offset));
     }
+  }
+
+  private scheduleNode(node: SimNode, leaseAt: number, statusAt: number): void {
+    const lease = (at: number) => this.wheel.schedule(`lease/${node.id.name}`, at, () => {
+      this.queue.add(`lease/${node.id.name}`, () => this.renewLease(node));
+      lease(at + this.o.heartbeatMs);
+    });
+    const status = (at: number) => this.wheel.schedule(`status/${node.id.name}`, at, () => {
+      this.queue.add(`node/${node.id.name}/status`, () => this.reportStatus(node));
+      status(at + this.o.statusReportMs);
+    });
+    lease(leaseAt);
+    status(statusAt);
+  }
+
+  /**
+   * Drill: the node's kubelet dies. No more Lease renewals or status reports, and its pods are left
+   * as they are (the node lifecycle controller should mark it Unknown and taint it).
+   */
+  failNode(name: string): boolean {
+    const node = this.nodes.get(name);
+    if (!node) return false;
+    if (node.failed) return true;
+    node.failed = true;
+    this.wheel.cancel(`lease/${name}`);
+    this.wheel.cancel(`status/${name}`);
+    this.queue.cancel(`lease/${name}`);
+    this.queue.cancel(`node/${name}/status`);
+    for (const [uid, p] of this.pods) {
+      if (p.node !== name) continue;
+      this.wheel.cancel(`done/${uid}`);
+      this.wheel.cancel(`delete/${uid}`);
+      this.queue.cancel(`pod/${uid}`);
+      this.pods.delete(uid);
+    }
+    return true;
+  }
+
+  /**
+   * Drill: the kubelet comes back (also clears --not-ready). As a starting kubelet it posts its
+   * status and Lease at once, then lists the pods bound to it and carries on from what they say.
+   */
+  async recoverNode(name: string): Promise<boolean> {
+    const node = this.nodes.get(name);
+    if (!node) return false;
+    const wasFailed = node.failed;
+    node.ready = true;
+    if (!wasFailed) { this.queue.add(`node/${name}/status`, () => this.reportStatus(node)); return true; }
+    node.failed = false;
+    node.pool = new PodIPPool(node.id.podCIDR);
+    this.queue.add(`node/${name}/status`, () => this.reportStatus(node, true));
+    this.queue.add(`lease/${name}`, () => this.renewLease(node));
+    this.scheduleNode(node, Date.now() + this.o.heartbeatMs, Date.now() + this.o.statusReportMs);
+    const list = await this.retrying(() => this.client.request<{ items: PodLike[] }>('GET',
+      `/api/v1/pods?fieldSelector=${enc(`spec.nodeName=${name}`)}`));
+    if (node.failed) return true; // failed again meanwhile
+    for (const p of list.items) if (!this.pods.has(p.metadata?.uid ?? '')) this.reserve(p);
+    for (const p of list.items) if (!this.pods.has(p.metadata?.uid ?? '')) this.onPod('ADDED', p);
+    return true;
+  }
+
+  /** Drill: the node keeps heartbeating but reports Ready=False (KubeletNotReady), or Ready again. */
+  setReady(name: string, ready: boolean): boolean {
+    const node = this.nodes.get(name);
+    if (!node) return false;
+    if (node.ready === ready) return true;
+    node.ready = ready;
+    if (!node.failed) this.queue.add(`node/${name}/status`, () => this.reportStatus(node));
+    return true;
+  }
+
+  /** Names of the nodes currently failed and currently NotReady (drill state). */
+  drills(): { failed: string[]; notReady: string[] } {
+    const failed: string[] = [];
+    const notReady: string[] = [];
+    for (const n of this.nodes.values()) {
+      if (n.failed) failed.push(n.id.name);
+      else if (!n.ready) notReady.push(n.id.name);
+    }
+    return { failed, notReady };
   }
 
   /** One watch for every pod bound anywhere; the initial list is held until adopted IPs are known. */
@@ -200,7 +269,7 @@ export class NodeSimulator {
     const r = await reflect(this.client, `/api/v1/pods?fieldSelector=${enc('spec.nodeName!=')}`, (type, obj) => {
       if (buffered) buffered.push([type, obj as PodLike]);
       else this.onPod(type, obj as PodLike);
-    }, { log: this.log });
+    }, { log: this.log, onList: (items) => this.forgetVanished(items as PodLike[]) });
     this.stopReflector = () => r.stop();
     const initial = buffered;
     buffered = undefined;
@@ -213,6 +282,13 @@ export class NodeSimulator {
     const node = this.nodes.get(p.spec?.nodeName ?? '');
     const ip = p.status?.podIP;
     if (node && ip && reportedBySim(p) && p.status?.phase === 'Running') node.pool.reserve(ip);
+  }
+
+  /** After a re-list (e.g. the server restarted): pods deleted meanwhile are forgotten, their IPs freed. */
+  private forgetVanished(items: PodLike[]): void {
+    if (this.pods.size === 0) return;
+    const present = new Set(items.map((p) => p.metadata?.uid));
+    for (const uid of [...this.pods.keys()]) if (!present.has(uid)) this.forget(uid);
   }
 
   private forget(uid: string): void {

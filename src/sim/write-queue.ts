@@ -33,6 +33,14 @@ export class WriteQueue {
     this.pump();
   }
 
+  /** Drop a queued (not yet started) write and any retry of it; one already in flight finishes. */
+  cancel(key: string): void {
+    this.wheel.cancel(`retry/${key}`);
+    this.pending.delete(key);
+    this.attempts.delete(key);
+    this.checkIdle();
+  }
+
   get size(): number { return this.pending.size + this.inFlight; }
 
   /** Resolves when nothing is queued, in flight or waiting to be retried. */

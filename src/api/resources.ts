@@ -18,6 +18,8 @@ type Spec = {
   kind: string; resource: string; singular?: string; shortNames?: string[]; categories?: string[];
   namespaced: boolean; subresources?: string[]; verbs?: string[]; generationOnSpec?: boolean;
   fieldSelectors?: Record<string, (o: KObject) => string>; statusSubresource?: boolean;
+  /** OpenAPI definition name when not io.k8s.api.<pkg>.<version>.<Kind> */
+  definition?: string;
 };
 
 function get(o: unknown, path: string): unknown {
@@ -46,7 +48,7 @@ function gv(group: string, version: string, specs: Spec[]): ResourceType[] {
       statusSubresource: s.statusSubresource ?? subresources.includes('status'),
       generationOnSpec: s.generationOnSpec ?? subresources.includes('status'),
       fieldSelectors: s.fieldSelectors ?? {},
-      definition: `io.k8s.api.${pkgOf(group)}.${version}.${s.kind}`,
+      definition: s.definition ?? `io.k8s.api.${pkgOf(group)}.${version}.${s.kind}`,
     };
   });
 }
@@ -152,6 +154,11 @@ export const builtinResources: ResourceType[] = [
     { kind: 'CSINode', resource: 'csinodes', namespaced: false },
     { kind: 'StorageClass', resource: 'storageclasses', shortNames: ['sc'], namespaced: false },
     { kind: 'VolumeAttachment', resource: 'volumeattachments', namespaced: false, subresources: ['status'] },
+  ]),
+  ...gv('apiextensions.k8s.io', 'v1', [
+    { kind: 'CustomResourceDefinition', resource: 'customresourcedefinitions', shortNames: ['crd', 'crds'],
+      categories: ['api-extensions'], namespaced: false, subresources: ['status'],
+      definition: 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition' },
   ]),
   ...gv('scheduling.k8s.io', 'v1', [
     { kind: 'PriorityClass', resource: 'priorityclasses', shortNames: ['pc'], namespaced: false },

@@ -76,6 +76,16 @@ export interface ResourceType {
   fieldSelectors: Record<string, (obj: KObject) => string>;
   /** the OpenAPI definition name, e.g. io.k8s.api.apps.v1.Deployment */
   definition: string;
+  /** set for custom resources (CRDs), whose behaviour comes from the CRD instead of the per-kind tables */
+  custom?: CustomResourceHooks;
+}
+
+/** What a custom resource version brings that built-in kinds take from src/api tables and schemas. */
+export interface CustomResourceHooks {
+  /** Table output from additionalPrinterColumns */
+  printer: Printer;
+  /** drops fields the structural schema does not specify; returns their paths (for fieldValidation) */
+  pruneUnknown(obj: KObject): string[];
 }
 
 export function apiVersionOf(t: { group: string; version: string }): string {

@@ -26,6 +26,22 @@ export class APIRegistry {
   private readonly byPath = new Map<string, ServedResource>();
   private readonly groupVersions = new Map<string, { type: ResourceType }[]>();
   private readonly virtuals = new Map<string, VirtualResource>();
+  private readonly listeners = new Set<() => void>();
+
+  /** Called after resources are added or removed at run time (CRDs): discovery rebuilds. */
+  onChange(fn: () => void): void { this.listeners.add(fn); }
+
+  changed(): void { for (const fn of this.listeners) fn(); }
+
+  /** Stop serving a resource (a CRD version no longer served, or the CRD deleted). */
+  remove(group: string, version: string, resource: string): void {
+    const gv = group ? `${group}/${version}` : version;
+    const sr = this.byPath.get(`${gv}/${resource}`);
+    if (!sr) return;
+    this.byPath.delete(`${gv}/${resource}`);
+    const list = (this.groupVersions.get(gv) ?? []).filter((r) => r !== sr);
+    if (list.length) this.groupVersions.set(gv, list); else this.groupVersions.delete(gv);
+  }
 
   /** Serve a resource with no storage (e.g. authorization.k8s.io/v1 subjectaccessreviews). */
   addVirtual(type: ResourceType, handler: VirtualHandler): void {

@@ -44,6 +44,7 @@ export class Discovery {
 
   constructor(private readonly registry: APIRegistry, private readonly serverAddress: () => string) {
     this.rebuild();
+    registry.onChange(() => this.rebuild());
   }
 
   /** groups in upstream order, each with its versions (preferred first) */

@@ -11,6 +11,7 @@ import type { RequestContext } from './http/types.js';
 
 export class OpenAPIHandler {
   private index?: string;
+  private indexFor?: ResourceType[];
   private v2Proto?: { etag: string; bytes: Buffer };
   constructor(private readonly registry: APIRegistry) {}
 
@@ -43,7 +44,9 @@ export class OpenAPIHandler {
       return write(ctx, doc.json, doc.etag, 'application/json', false);
     }
     if (path === '/openapi/v3' || path === '/openapi/v3/') {
-      if (!this.index) this.index = JSON.stringify(buildOpenAPIv3Index(this.types()));
+      // rebuilt when the served types change (CRDs come and go)
+      const types = this.types();
+      if (!this.index || this.indexFor !== types) { this.index = JSON.stringify(buildOpenAPIv3Index(types)); this.indexFor = types; }
       return write(ctx, this.index, undefined, 'application/json', false);
     }
     if (path.startsWith('/openapi/v3/')) {

@@ -26,6 +26,7 @@ import { registerAuthorizationAPIs } from './authz/index.js';
 import type { Auditor, AuditRecordHandle } from './audit/index.js';
 import { OpenAPIHandler } from './openapi.js';
 import { versionInfo, type VersionInfo } from './version.js';
+import { startCustomResources } from '../apiextensions/index.js';
 import { APIServerMetrics } from './metrics.js';
 import { instrumentBackend } from './storage/instrumented.js';
 
@@ -64,6 +65,7 @@ export class APIServer {
   private server?: http2.Http2SecureServer;
   private discovery!: Discovery;
   private openapi!: OpenAPIHandler;
+  private customResources?: { stop(): void };
   private deps!: RestDeps;
   private ready = false;
   private port = 0;
@@ -118,6 +120,8 @@ export class APIServer {
     };
     this.discovery = new Discovery(this.registry, () => `${this.config.advertiseAddress ?? this.config.bindAddress}:${this.port}`);
     this.openapi = new OpenAPIHandler(this.registry);
+    // CRDs: served custom resources follow the CRD store (apiextensions-apiserver's controllers)
+    this.customResources = startCustomResources({ registry: this.registry, backend: this.config.backend, cache: this.cache, transformer: this.transformer });
 
     this.server = http2.createSecureServer({
       allowHTTP1: true,
@@ -166,6 +170,7 @@ export class APIServer {
   async stop(): Promise<void> {
     this.ready = false;
     if (this.compactTimer) clearInterval(this.compactTimer);
+    this.customResources?.stop();
     this.cache.stop();
     const closed = this.server ? new Promise<void>((r) => this.server!.close(() => r())) : Promise.resolve();
     for (const s of this.sessions) s.close();

@@ -66,6 +66,7 @@ const byGroup: Record<string, Record<string, Printer>> = {
   'scheduling.k8s.io': { priorityclasses: priorityClassPrinter },
   'node.k8s.io': { runtimeclasses: runtimeClassPrinter },
   'certificates.k8s.io': { certificatesigningrequests: certificateSigningRequestPrinter },
+  'apiextensions.k8s.io': { customresourcedefinitions: defaultPrinter }, // upstream: NAME, CREATED AT
 };
 
 export const printers: Record<string, Printer> = Object.fromEntries(

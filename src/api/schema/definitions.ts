@@ -44,6 +44,15 @@ function readModels(): Record<string, OpenAPIv2Schema> {
   return doc.definitions;
 }
 
+/**
+ * Adds (or with undefined, removes) definitions served beside the built-in ones: custom resources'
+ * schemas from their CRDs, published in /openapi/v2 and /openapi/v3.
+ */
+export function setExtraDefinitions(defs: Record<string, OpenAPIv2Schema | undefined>): void {
+  const all = loadDefinitions();
+  for (const [name, d] of Object.entries(defs)) { if (d) all[name] = d; else delete all[name]; }
+}
+
 /** All definitions, keyed by upstream name (io.k8s.api.apps.v1.Deployment, …). Cached. */
 export function loadDefinitions(): Record<string, OpenAPIv2Schema> {
   if (cached) return cached;

@@ -46,6 +46,17 @@ export function checkTypeMeta(obj: KObject, type: ResourceType): void {
   }
 }
 
+/** custom resources: the CRD's structural schema prunes; wrong types are 422s from validation later */
+function customFields(obj: KObject, type: ResourceType, mode: FieldValidation): string[] {
+  const unknown = type.custom!.pruneUnknown(obj);
+  if (mode === 'Ignore') return [];
+  if (unknown.length && mode === 'Strict') {
+    const list = unknown.map((p) => `unknown field "${p}"`).join(', ');
+    throw new StatusError(400, 'BadRequest', `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: strict decoding error: ${list}`);
+  }
+  return unknown.map((p) => `unknown field "${p}"`);
+}
+
 function jsonTypeName(v: unknown): string {
   if (Array.isArray(v)) return 'array';
   if (v === null) return 'null';
@@ -57,6 +68,7 @@ function jsonTypeName(v: unknown): string {
  * Mutates obj: unknown fields are pruned.
  */
 export function validateFields(obj: KObject, type: ResourceType, mode: FieldValidation): string[] {
+  if (type.custom) return customFields(obj, type, mode);
   const schema = schemaFor(type.definition);
   if (!schema) return [];
   const typeErr = checkTypes(obj, schema);

@@ -191,6 +191,8 @@ function applyPatch(ctx: RequestContext, sr: ServedResource, current: KObject, p
     case 'application/merge-patch+json':
       return mergePatch(current, parseJSONObject(patchBody)) as KObject;
     case 'application/strategic-merge-patch+json':
+      // custom resources have no patch strategies (upstream: not an accepted media type for CRs)
+      if (sr.type.custom) throw unsupportedMediaType(pt, [PATCH_TYPES[0], PATCH_TYPES[1], PATCH_TYPES[3]]);
       return strategicMergePatch(current, parseJSONObject(patchBody), schemaFor(sr.type.definition)) as KObject;
     default:
       throw unsupportedMediaType(pt, PATCH_TYPES);

@@ -6,7 +6,7 @@ import { resourceKey } from '../../api/types.js';
 import { printers, defaultPrinter } from '../../api/printers/index.js';
 
 export function printerFor(type: ResourceType): Printer {
-  return printers[resourceKey(type.group, type.resource)] ?? defaultPrinter;
+  return type.custom?.printer ?? printers[resourceKey(type.group, type.resource)] ?? defaultPrinter;
 }
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';

@@ -311,6 +311,8 @@ export class Store {
         throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${this.type.kind} "${name}": the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${meta.resourceVersion}). The object might have been modified`,
           { name, kind: this.type.kind });
       }
+      // asked first: a held delete may add its own finalizer (CRDs' customresourcecleanup)
+      const held = this.strategy.deletePending?.(obj) ?? false;
       const finalizers = new Set(meta.finalizers ?? []);
       // orphanDependents is the legacy spelling: true = Orphan, false = Foreground
       const policy = options.propagationPolicy
@@ -320,7 +322,6 @@ export class Store {
       if (policy === 'Foreground') finalizers.add('foregroundDeletion');
       if (policy === 'Orphan') finalizers.add('orphan');
       const grace = graceful?.(obj, options);
-      const held = this.strategy.deletePending?.(obj) ?? false;
       const pending = held || finalizers.size > 0 || (grace !== undefined && grace > 0);
       if (pending) {
         // first deletion sets the timestamp; later deletes may only shorten the grace period

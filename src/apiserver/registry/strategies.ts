@@ -12,6 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Strategy } from './strategy.js';
 import type { IPAllocator, PortAllocator } from './ipallocator.js';
 import { csrStrategy } from '../certificates/strategy.js';
+import { crdStrategy } from '../../apiextensions/strategy.js';
 
 export interface StrategyDeps {
   serviceIPs: IPAllocator;
@@ -67,6 +68,8 @@ export function strategyFor(type: ResourceType, deps: StrategyDeps): Strategy {
       return { ...base, prepareForCreate(obj) { obj.status = { phase: 'Pending' }; } };
     case '/services':
       return serviceStrategy(base, deps);
+    case 'apiextensions.k8s.io/customresourcedefinitions':
+      return crdStrategy(base);
     case 'certificates.k8s.io/certificatesigningrequests':
       return csrStrategy(base);
     case '/secrets':

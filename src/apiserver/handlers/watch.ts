@@ -128,7 +128,15 @@ export async function watch(sr: ServedResource, namespace: string, name: string,
   };
   const listener = (ev: CacheEvent) => {
     if (!ev.object.key.startsWith(prefix)) return;
-    const t = transition(served(ev), filter);
+    let view: CacheEvent;
+    try { view = served(ev); } catch (err) {
+      // a failed conversion (CRD conversion webhook down) ends this watch with an ERROR event, as upstream
+      const status = err instanceof StatusError ? err.toStatus() : { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: String(err), reason: 'InternalError', code: 500 };
+      send(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`);
+      close();
+      return;
+    }
+    const t = transition(view, filter);
     lastRv = ev.rv;
     if (t) send(encode(t.type, t.obj));
   };

@@ -175,6 +175,10 @@ export const builtinResources: ResourceType[] = [
 /**
  * Group versions in upstream's discovery order; the first version of a group is its preferred one.
  * (autoscaling prefers v2.)
+  ...gv('flowcontrol.apiserver.k8s.io', 'v1', [
+    { kind: 'FlowSchema', resource: 'flowschemas', namespaced: false, subresources: ['status'], generationOnSpec: true },
+    { kind: 'PriorityLevelConfiguration', resource: 'prioritylevelconfigurations', namespaced: false, subresources: ['status'], generationOnSpec: true },
+  ]),
  */
 export const groupOrder = [
   '', 'apps', 'events.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io', 'autoscaling', 'batch',

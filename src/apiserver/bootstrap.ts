@@ -5,6 +5,8 @@ import { StatusError } from '../machinery/errors.js';
 import type { KObject } from '../api/types.js';
 import type { APIServer } from './server.js';
 import { ensureBootstrapPolicy } from './authz/index.js';
+import { AUTOUPDATE, FLOW_SCHEMAS, PRIORITY_LEVELS } from './flowcontrol/index.js';
+import { isDeepStrictEqual } from 'node:util';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -27,8 +29,27 @@ async function ensure(server: APIServer, group: string, version: string, resourc
   }
 }
 
+/**
+ * The APF configuration (upstream's apf configuration-ensurer): missing objects are created; ones
+ * still marked for auto-update get their spec put back; ones an admin took over are left alone.
+ */
+async function ensureFlowControl(server: APIServer): Promise<void> {
+  const fix = (want: KObject) => (cur: KObject) => {
+    if (cur.metadata?.annotations?.[AUTOUPDATE] !== 'true' || isDeepStrictEqual(cur.spec, want.spec)) return undefined;
+    cur.spec = structuredClone(want.spec);
+    return cur;
+  };
+  for (const pl of PRIORITY_LEVELS) {
+    await ensure(server, 'flowcontrol.apiserver.k8s.io', 'v1', 'prioritylevelconfigurations', '', pl as unknown as KObject, fix(pl as unknown as KObject));
+  }
+  for (const fs of FLOW_SCHEMAS) {
+    await ensure(server, 'flowcontrol.apiserver.k8s.io', 'v1', 'flowschemas', '', fs as unknown as KObject, fix(fs as unknown as KObject));
+  }
+}
+
 export async function bootstrap(server: APIServer): Promise<void> {
   await ensureBootstrapPolicy(server);
+  if (server.flowControl) await ensureFlowControl(server);
   for (const ns of SYSTEM_NAMESPACES) {
     await ensure(server, '', 'v1', 'namespaces', '', { metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } } });
   }

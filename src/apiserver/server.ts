@@ -28,6 +28,9 @@ import { OpenAPIHandler } from './openapi.js';
 import { versionInfo, type VersionInfo } from './version.js';
 import { startCustomResources } from '../apiextensions/index.js';
 import { APIServerMetrics } from './metrics.js';
+import { FlowControl } from './flowcontrol/index.js';
+import { priorityAndFairness } from './flowcontrol/filter.js';
+import { registerFlowControlMetrics } from './flowcontrol/metrics.js';
 import { instrumentBackend } from './storage/instrumented.js';
 
 export interface APIServerConfig {
@@ -53,6 +56,8 @@ export interface APIServerConfig {
   auditor?: Auditor;
   /** admission plugins, in order (mutating phases run before validation, validating after) */
   admissionPlugins?: AdmissionPlugin[];
+  /** API Priority and Fairness: total seats (--max-requests-inflight + --max-mutating-requests-inflight); 0 turns it off */
+  maxRequestsInFlight?: number;
 }
 
 export class APIServer {
@@ -61,6 +66,7 @@ export class APIServer {
   readonly nonResourceHandlers = new Map<string, (ctx: RequestContext) => void>();
   readonly cache: WatchCache;
   readonly metrics: APIServerMetrics;
+  flowControl?: FlowControl;
   readonly version: VersionInfo;
   private server?: http2.Http2SecureServer;
   private discovery!: Discovery;
@@ -118,6 +124,12 @@ export class APIServer {
       pdbs: this.registry.lookup('policy', 'v1', 'poddisruptionbudgets'),
       admissionPlugins: this.config.admissionPlugins,
     };
+    const seats = this.config.maxRequestsInFlight ?? 600;
+    if (seats > 0) {
+      this.flowControl = new FlowControl(this.registry.lookup('flowcontrol.apiserver.k8s.io', 'v1', 'flowschemas')!,
+        this.registry.lookup('flowcontrol.apiserver.k8s.io', 'v1', 'prioritylevelconfigurations')!, seats);
+      registerFlowControlMetrics(this.metrics.registry, this.flowControl);
+    }
     this.discovery = new Discovery(this.registry, () => `${this.config.advertiseAddress ?? this.config.bindAddress}:${this.port}`);
     this.openapi = new OpenAPIHandler(this.registry);
     // CRDs: served custom resources follow the CRD store (apiextensions-apiserver's controllers)
@@ -234,6 +246,7 @@ export class APIServer {
           if (d.decision !== 'allow') throw forbidden(attrs, d.reason);
         }
       }
+      if (this.flowControl && !(await priorityAndFairness(this.flowControl, ctx))) return;
       if (info.isResourceRequest) {
         const v = this.registry.lookupVirtual(info.apiGroup, info.apiVersion, info.resource);
         if (v) {

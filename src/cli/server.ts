@@ -52,6 +52,9 @@ const FLAGS: FlagSpec[] = [
   { name: 'audit-log-maxsize', type: 'number', default: 100, help: 'megabytes before the audit log is rotated' },
   { name: 'audit-log-maxbackup', type: 'number', default: 10, help: 'rotated audit logs to keep' },
   { name: 'audit-log-maxage', type: 'number', default: 0, help: 'days to keep rotated audit logs (0 = no limit)' },
+  { name: 'max-requests-inflight', type: 'number', default: 400, help: 'read-only requests in flight at once (with --max-mutating-requests-inflight, the seats API Priority and Fairness shares out)' },
+  { name: 'max-mutating-requests-inflight', type: 'number', default: 200, help: 'mutating requests in flight at once (see --max-requests-inflight)' },
+  { name: 'enable-priority-and-fairness', type: 'bool', default: true, help: 'classify requests by FlowSchema and limit them per priority level (API Priority and Fairness)' },
   { name: 'controllers', type: 'string', default: '*', help: 'controllers the built-in controller manager runs (kube-controller-manager\'s --controllers: \'*\', \'foo\', \'-foo\')' },
   { name: 'disable-controller-manager', type: 'bool', default: false, help: 'do not run the built-in controller manager (run `kumo controller-manager` separately)' },
   { name: 'disable-scheduler', type: 'bool', default: false, help: 'do not run the built-in scheduler (run `kumo scheduler` separately)' },
@@ -136,6 +139,7 @@ export async function serverCommand(args: string[]): Promise<void> {
     // anonymous requests are authorized like any other once a real authorizer decides
     anonymousToAuthorizer: Boolean(flags['anonymous-auth']) && !modes.every((m) => m === 'AlwaysAllow'),
     auditor,
+    maxRequestsInFlight: flags['enable-priority-and-fairness'] ? Number(flags['max-requests-inflight']) + Number(flags['max-mutating-requests-inflight']) : 0,
     admissionPlugins: buildAdmissionPlugins(list(flags['enable-admission-plugins']), list(flags['disable-admission-plugins']), () => server!),
   });
   const srv = server;

@@ -17,6 +17,7 @@ import {
   defaultNetworkPolicy, defaultPriorityClass, defaultRoleBinding, defaultStorageClass,
 } from './other.js';
 import type { Obj } from './util.js';
+import { defaultFlowSchema, defaultPriorityLevelConfiguration } from './flowcontrol.js';
 
 const d = (fn: (o: Obj) => void): Defaulter => (obj: KObject) => fn(obj as Obj);
 
@@ -45,6 +46,8 @@ export const defaulters: Record<string, Defaulter> = {
   [resourceKey('storage.k8s.io', 'storageclasses')]: d(defaultStorageClass),
   [resourceKey('storage.k8s.io', 'csidrivers')]: d(defaultCSIDriver),
   [resourceKey('scheduling.k8s.io', 'priorityclasses')]: d(defaultPriorityClass),
+  [resourceKey('flowcontrol.apiserver.k8s.io', 'flowschemas')]: d(defaultFlowSchema),
+  [resourceKey('flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations')]: d(defaultPriorityLevelConfiguration),
   [resourceKey('rbac.authorization.k8s.io', 'rolebindings')]: d(defaultRoleBinding),
   [resourceKey('rbac.authorization.k8s.io', 'clusterrolebindings')]: d(defaultClusterRoleBinding),
   [resourceKey('autoscaling', 'horizontalpodautoscalers')]: d(defaultHorizontalPodAutoscaler),

@@ -12,6 +12,7 @@ import {
 import { defaultPrinter } from './default.js';
 import { endpointSlicePrinter, ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from './networking.js';
 import { podPrinter } from './pod.js';
+import { flowSchemaPrinter, priorityLevelConfigurationPrinter } from './flowcontrol.js';
 import { csiDriverPrinter, csiNodePrinter, storageClassPrinter, volumeAttachmentPrinter } from './storage.js';
 import {
   controllerRevisionPrinter, cronJobPrinter, daemonSetPrinter, deploymentPrinter, horizontalPodAutoscalerPrinter, jobPrinter,
@@ -66,6 +67,7 @@ const byGroup: Record<string, Record<string, Printer>> = {
   'scheduling.k8s.io': { priorityclasses: priorityClassPrinter },
   'node.k8s.io': { runtimeclasses: runtimeClassPrinter },
   'certificates.k8s.io': { certificatesigningrequests: certificateSigningRequestPrinter },
+  'flowcontrol.apiserver.k8s.io': { flowschemas: flowSchemaPrinter, prioritylevelconfigurations: priorityLevelConfigurationPrinter },
   'apiextensions.k8s.io': { customresourcedefinitions: defaultPrinter }, // upstream: NAME, CREATED AT
 };
 

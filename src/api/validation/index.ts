@@ -25,6 +25,7 @@ import {
   validateRuntimeClass, validateStorageClass, validateVolumeAttachment,
 } from './other.js';
 import type { Obj } from './util.js';
+import { validateFlowSchema, validatePriorityLevelConfiguration } from './flowcontrol.js';
 
 type KindCheck = (obj: Obj, old?: Obj) => FieldError[];
 interface Entry { nameFn?: NameFn; check?: KindCheck }
@@ -76,6 +77,8 @@ const table: Record<string, Entry> = {
   [resourceKey('storage.k8s.io', 'volumeattachments')]: { check: validateVolumeAttachment },
   [resourceKey('scheduling.k8s.io', 'priorityclasses')]: { check: validatePriorityClass },
   [resourceKey('node.k8s.io', 'runtimeclasses')]: { check: validateRuntimeClass },
+  [resourceKey('flowcontrol.apiserver.k8s.io', 'flowschemas')]: { check: validateFlowSchema },
+  [resourceKey('flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations')]: { check: validatePriorityLevelConfiguration },
   [resourceKey('certificates.k8s.io', 'certificatesigningrequests')]: { nameFn: nameIsPathSegment, check: validateCertificateSigningRequest },
 };
 

@@ -1,8 +1,10 @@
-// An event recorder for controllers (client-go record.EventRecorder, without aggregation yet):
-// POSTs a core/v1 Event about an object so `kubectl describe` shows the controller's decisions.
+// An event recorder for controllers (client-go record.EventRecorder): builds a core/v1 Event about an
+// object so `kubectl describe` shows the controller's decisions, and hands it to the client's event
+// sink, which counts repeats, aggregates similar events and drops spam (eventcorrelator.ts).
 import { randomBytes } from 'node:crypto';
 import type { RESTClient } from '../../client/rest.js';
 import type { Obj } from '../../client/informer.js';
+import { eventSinkFor, type CoreEvent } from './eventcorrelator.js';
 
 export interface EventRecorder {
   event(obj: Obj, type: 'Normal' | 'Warning', reason: string, message: string): void;
@@ -26,7 +28,6 @@ export class APIEventRecorder implements EventRecorder {
       source: { component: this.component }, reportingComponent: this.component, reportingInstance: '',
       firstTimestamp: now, lastTimestamp: now, count: 1,
     };
-    this.client.request('POST', `/api/v1/namespaces/${ns}/events`, body)
-      .catch((err: Error) => this.log(`recording event ${reason} for ${ns}/${obj.metadata.name}: ${err.message}`));
+    eventSinkFor(this.client, this.log).record(body as CoreEvent);
   }
 }

@@ -14,8 +14,9 @@ import { descriptors as namespace } from '../namespace/descriptor.js';
 import { descriptors as serviceaccount } from '../serviceaccount/descriptor.js';
 import { descriptors as rootcacert } from '../rootcacert/descriptor.js';
 import { descriptors as csrsigning } from '../csrsigning/descriptor.js';
+import { descriptors as misc } from '../misc/descriptor.js';
 
 export const DESCRIPTORS: ControllerDescriptor[] = [
   ...replicaset, ...deployment, ...statefulset, ...daemonset, ...job, ...garbagecollector, ...endpoint,
-  ...nodelifecycle, ...disruption, ...namespace, ...serviceaccount, ...rootcacert, ...csrsigning,
+  ...nodelifecycle, ...disruption, ...namespace, ...serviceaccount, ...rootcacert, ...csrsigning, ...misc,
 ];

@@ -12,9 +12,16 @@ const build = (yaml: string) => parseSchedulerConfig(HEAD + yaml).profiles.map((
 test('empty config: one default-scheduler profile with upstream default plugins and weights', () => {
   const [f] = build('');
   assert.equal(f.schedulerName, 'default-scheduler');
-  assert.deepEqual(f.filter.map((p) => p.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
-  assert.deepEqual(f.score.map((s) => `${s.plugin.name}:${s.weight}`), ['TaintToleration:3', 'NodeAffinity:2', 'NodeResourcesFit:1', 'PodTopologySpread:2', 'InterPodAffinity:2', 'NodeResourcesBalancedAllocation:1']);
+  assert.deepEqual(f.filter.map((p) => p.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit',
+    'VolumeRestrictions', 'NodeVolumeLimits', 'VolumeBinding', 'VolumeZone', 'PodTopologySpread', 'InterPodAffinity']);
+  assert.deepEqual(f.preFilter.map((p) => p.name), ['NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeRestrictions', 'VolumeBinding', 'VolumeZone', 'PodTopologySpread', 'InterPodAffinity']);
+  assert.deepEqual(f.score.map((s) => `${s.plugin.name}:${s.weight}`), ['TaintToleration:3', 'NodeAffinity:2', 'NodeResourcesFit:1', 'PodTopologySpread:2', 'InterPodAffinity:2', 'NodeResourcesBalancedAllocation:1', 'ImageLocality:1']);
+  assert.deepEqual(f.reserve.map((p) => p.name), ['VolumeBinding']);
+  assert.deepEqual(f.preBind.map((p) => p.name), ['VolumeBinding']);
   assert.deepEqual(f.bind.map((p) => p.name), ['DefaultBinder']);
+  // queueing hints: the plugins' registered events
+  assert.deepEqual(f.events.get('VolumeBinding')?.map((e) => e.resource), ['StorageClass', 'PersistentVolumeClaim', 'PersistentVolume', 'Node', 'CSINode']);
+  assert.deepEqual(f.events.get('ImageLocality'), []);
   assert.equal(f.queueSort.name, 'PrioritySort');
 });
 
@@ -42,7 +49,7 @@ test('bad configuration is refused with a clear message', () => {
   const bad: [string, RegExp][] = [
     ['profiles:\n- plugins:\n    filter:\n      enabled: [{name: Nope}]', /plugin "Nope" does not exist/],
     ['profiles:\n- pluginConfig:\n  - name: Nope\n    args: {}', /pluginConfig: plugin "Nope" does not exist/],
-    ['profiles:\n- plugins:\n    filter:\n      enabled: [{name: VolumeZone}]', /not implemented in Kumo yet/],
+    ['profiles:\n- pluginConfig:\n  - name: VolumeBinding\n    args: {bindTimeoutSeconds: -1}', /bindTimeoutSeconds: Invalid value: -1: invalid BindTimeoutSeconds, should not be a negative value/],
     ['profiles:\n- plugins:\n    score:\n      enabled: [{name: DefaultBinder}]', /does not extend score plugin/],
     ['profiles:\n- schedulerName: x\n- schedulerName: x', /profiles\[1\]\.schedulerName: Duplicate value: "x"/],
     ['percentageOfNodesToScore: 101', /percentageOfNodesToScore: Invalid value: 101/],

@@ -137,6 +137,11 @@ export function validateArgs(path: string, plugin: string, args: Record<string, 
     }
   } else if (plugin === 'PodTopologySpread') {
     validateSpreadArgs(path, args);
+  } else if (plugin === 'VolumeBinding') {
+    const t = args.bindTimeoutSeconds;
+    if (t !== undefined && (typeof t !== 'number' || !Number.isInteger(t) || t < 0)) {
+      throw new ConfigError(`${path}.bindTimeoutSeconds: Invalid value: ${JSON.stringify(t)}: invalid BindTimeoutSeconds, should not be a negative value`);
+    }
   } else if (plugin === 'NodeResourcesBalancedAllocation') {
     validateResources(`${path}.resources`, (args as NodeResourcesBalancedAllocationArgs).resources);
   }

@@ -15,11 +15,18 @@ import { NodeResourcesBalancedAllocation, NodeResourcesFit } from './plugins/nod
 import { DefaultPreemption } from './plugins/preemption.js';
 import { NodeName, NodePorts, NodeUnschedulable, PrioritySort, SchedulingGates } from './plugins/simple.js';
 import { TaintToleration } from './plugins/tainttoleration.js';
+import { ImageLocality } from './plugins/imagelocality.js';
+import { NodeVolumeLimits } from './plugins/nodevolumelimits.js';
+import { VolumeBinding, type VolumeBindingArgs } from './plugins/volumebinding.js';
+import { VolumeRestrictions } from './plugins/volumerestrictions.js';
+import { VolumeZone } from './plugins/volumezone.js';
+import { eventsFor } from './events.js';
 import {
   CycleState, MAX_NODE_SCORE, Status, type BindPlugin, type FilterPlugin, type NodeScore, type Plugin, type Pod,
   type PostFilterPlugin, type PostFilterResult, type PreEnqueuePlugin, type PreFilterPlugin, type PreScorePlugin, type QueueSortPlugin,
-  type ReservePlugin, type ScorePlugin, type PostFilterContext,
+  type ReservePlugin, type ScorePlugin, type PostFilterContext, type PreBindPlugin, type ClusterEvent, Code,
 } from './types.js';
+import { PLUGIN_METRICS_SAMPLE_PERCENT, type Metrics } from './metrics.js';
 
 type Factory = (args: Record<string, unknown>, client: RESTClient | undefined, handle: Handle) => Plugin;
 export const REGISTRY: Record<string, Factory> = {
@@ -36,10 +43,14 @@ export const REGISTRY: Record<string, Factory> = {
   DefaultBinder: (_a, c) => new DefaultBinder(c),
   InterPodAffinity: (a, _c, h) => new InterPodAffinity(a as InterPodAffinityArgs, h),
   PodTopologySpread: (a, _c, h) => new PodTopologySpread(a as PodTopologySpreadArgs, h),
+  ImageLocality: (_a, _c, h) => new ImageLocality(h),
+  VolumeBinding: (a, c, h) => new VolumeBinding(a as VolumeBindingArgs, h, c),
+  VolumeRestrictions: (_a, _c, h) => new VolumeRestrictions(h),
+  VolumeZone: (_a, _c, h) => new VolumeZone(h),
+  NodeVolumeLimits: (_a, _c, h) => new NodeVolumeLimits(h),
 };
 /** upstream in-tree plugins Kumo does not have yet: accepted in configuration, skipped in the defaults */
-export const NOT_YET_IMPLEMENTED = new Set(['VolumeRestrictions', 'NodeVolumeLimits', 'VolumeBinding', 'VolumeZone',
-  'ImageLocality']);
+export const NOT_YET_IMPLEMENTED = new Set<string>();
 
 const has = (p: Plugin, m: string) => typeof (p as unknown as Record<string, unknown>)[m] === 'function';
 const POINT_METHOD: Record<ExtensionPoint, string> = {
@@ -55,6 +66,11 @@ export class FitError extends Error {
 /** Pods nominated to nodes by preemption (upstream PodNominator), as the framework consults them. */
 export interface NominatedPods { nominatedPodsForNode(node: string): Pod[] }
 const priorityOf = (p: Pod) => p.spec.priority ?? 0;
+
+/** phase names of `schedule`'s timings → upstream's extension_point label */
+const EXTENSION_POINT_LABEL: Record<string, string> = {
+  preFilter: 'PreFilter', filter: 'Filter', postFilter: 'PostFilter', preScore: 'PreScore', score: 'Score',
+};
 
 const MIN_FEASIBLE_NODES_TO_FIND = 100;
 const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
@@ -80,7 +96,12 @@ export class Framework {
   readonly preScore: PreScorePlugin[] = [];
   readonly score: { plugin: ScorePlugin; weight: number }[] = [];
   readonly reserve: ReservePlugin[] = [];
+  readonly preBind: PreBindPlugin[] = [];
   readonly bind: BindPlugin[] = [];
+  /** plugin → the cluster events after which a pod it rejected may fit (upstream EventsToRegister) */
+  readonly events = new Map<string, ClusterEvent[]>();
+  /** set by the scheduler: extension point and (sampled) plugin durations */
+  metrics: Metrics | undefined;
   private nextStartNodeIndex = 0;
   /** random source for ties (replaceable in tests) */
   random: () => number = Math.random;
@@ -155,6 +176,8 @@ export class Framework {
     this.preScore.push(...lists.preScore.map((x) => x.p as PreScorePlugin));
     this.score.push(...lists.score.map((x) => ({ plugin: x.p as ScorePlugin, weight: x.weight })));
     this.reserve.push(...lists.reserve.map((x) => x.p as ReservePlugin));
+    this.preBind.push(...lists.preBind.map((x) => x.p as PreBindPlugin));
+    for (const p of instances.values()) this.events.set(p.name, eventsFor(p));
     this.bind.push(...lists.bind.map((x) => x.p as BindPlugin));
   }
 
@@ -165,12 +188,31 @@ export class Framework {
 
   runFilters(state: CycleState, pod: Pod, node: NodeInfo): Status {
     const skip = state.get('__skipFilter') as Set<string> | undefined;
+    const sampled = this.metrics && state.get('__sampled') === true;
     for (const f of this.filter) {
       if (skip?.has(f.name)) continue;
-      const st = f.filter(state, pod, node);
+      let st: Status;
+      if (sampled) {
+        const t = performance.now();
+        st = f.filter(state, pod, node);
+        this.metrics!.pluginDone(f.name, 'Filter', Code[st.code], (performance.now() - t) / 1000);
+      } else st = f.filter(state, pod, node);
       if (!st.isSuccess()) { st.plugin = f.name; return st; }
     }
     return Status.success();
+  }
+
+  /**
+   * upstream RunPreFilterExtensionAddPod / RemovePod: `other` joins or leaves `node` in a what-if
+   * (nominated pods, preemption victims); plugins whose PreFilter ran update their cycle state.
+   */
+  addPodToState(state: CycleState, pod: Pod, other: Pod, node: NodeInfo): void {
+    const skip = state.get('__skipFilter') as Set<string> | undefined;
+    for (const p of this.preFilter) if (p.addPod && !skip?.has(p.name)) p.addPod(state, pod, other, node);
+  }
+  removePodFromState(state: CycleState, pod: Pod, other: Pod, node: NodeInfo): void {
+    const skip = state.get('__skipFilter') as Set<string> | undefined;
+    for (const p of this.preFilter) if (p.removePod && !skip?.has(p.name)) p.removePod(state, pod, other, node);
   }
 
   /**
@@ -183,9 +225,16 @@ export class Framework {
     const nominated = (this.nominator?.nominatedPodsForNode(node.name) ?? [])
       .filter((p) => priorityOf(p) >= priorityOf(pod) && `${p.metadata.namespace ?? ''}/${p.metadata.name}` !== key);
     if (nominated.length) {
-      const added = nominated.filter((p) => { if (node.pods.has(`${p.metadata.namespace ?? ''}/${p.metadata.name}`)) return false; node.addPod(p); return true; });
+      const added = nominated.filter((p) => {
+        if (node.pods.has(`${p.metadata.namespace ?? ''}/${p.metadata.name}`)) return false;
+        node.addPod(p);
+        this.addPodToState(state, pod, p, node);
+        return true;
+      });
       let st: Status;
-      try { st = this.runFilters(state, pod, node); } finally { for (const p of added) node.removePod(p); }
+      try { st = this.runFilters(state, pod, node); } finally {
+        for (const p of added) { node.removePod(p); this.removePodFromState(state, pod, p, node); }
+      }
       if (!st.isSuccess()) return st;
     }
     return this.runFilters(state, pod, node);
@@ -198,7 +247,14 @@ export class Framework {
   schedule(state: CycleState, pod: Pod, nodes: NodeInfo[], timings?: Record<string, number>): ScheduleResult {
     if (nodes.length === 0) throw new FitError(NO_NODES_AVAILABLE, new Set());
     let t = performance.now();
-    const lap = (phase: string) => { const n = performance.now(); if (timings) timings[phase] = (timings[phase] ?? 0) + n - t; t = n; };
+    const m = this.metrics;
+    if (m) state.set('__sampled', this.random() * 100 < PLUGIN_METRICS_SAMPLE_PERCENT);
+    const lap = (phase: string, status = 'Success') => {
+      const n = performance.now();
+      if (timings) timings[phase] = (timings[phase] ?? 0) + n - t;
+      m?.extensionPointDone(EXTENSION_POINT_LABEL[phase] ?? phase, status, this.profile.schedulerName, (n - t) / 1000);
+      t = n;
+    };
     const unschedulablePlugins = new Set<string>();
     const statuses = new Map<string, Status>();
     // PreFilter
@@ -212,7 +268,9 @@ export class Framework {
         status.plugin = p.name;
         unschedulablePlugins.add(p.name);
         for (const n of nodes) statuses.set(n.name, status);
+        lap('preFilter', Code[status.code]);
         const post = this.runPostFilter(state, pod, statuses, nodes);
+        lap('postFilter');
         throw new FitError(fitErrorMessage(nodes.length, statuses, status.message(), post.message), unschedulablePlugins, post);
       }
       if (result?.nodeNames) allowed = allowed ? new Set([...allowed].filter((n) => result.nodeNames!.has(n))) : new Set(result.nodeNames);
@@ -242,15 +300,14 @@ export class Framework {
       else throw new Error(`running filter plugin "${st.plugin}": ${st.message()}`);
     }
     if (candidates.length) this.nextStartNodeIndex = (this.nextStartNodeIndex + processed) % candidates.length;
-    lap('filter');
+    lap('filter', feasible.length ? 'Success' : 'Unschedulable');
     if (feasible.length === 0) {
       const post = this.runPostFilter(state, pod, statuses, nodes);
       lap('postFilter');
       throw new FitError(fitErrorMessage(nodes.length, statuses, '', post.message), unschedulablePlugins, post);
     }
     if (feasible.length === 1) return { node: feasible[0].name, evaluatedNodes: processed, feasibleNodes: 1 };
-    const total = this.prioritize(state, pod, feasible);
-    lap('score');
+    const total = this.prioritize(state, pod, feasible, lap);
     return { node: this.selectHost(total), evaluatedNodes: processed, feasibleNodes: feasible.length };
   }
 
@@ -260,6 +317,8 @@ export class Framework {
     const ctx: PostFilterContext = {
       nodes, runFilters: (s, pd, n) => this.runFiltersWithNominatedPods(s, pd, n), pdbs: this.pdbs,
       nominatedPods: (n) => this.nominator?.nominatedPodsForNode(n) ?? [],
+      removePod: (s, pd, v, n) => this.removePodFromState(s, pd, v, n),
+      addPod: (s, pd, v, n) => this.addPodToState(s, pd, v, n),
     };
     for (const p of this.postFilter) {
       const r = p.postFilter(state, pod, statuses, ctx);
@@ -270,21 +329,31 @@ export class Framework {
   }
 
   /** PreScore, Score, NormalizeScore and weights: the total per feasible node. */
-  prioritize(state: CycleState, pod: Pod, feasible: NodeInfo[]): NodeScore[] {
+  prioritize(state: CycleState, pod: Pod, feasible: NodeInfo[], lap?: (phase: string) => void): NodeScore[] {
     const skip = new Set<string>();
-    for (const p of this.preScore) if (p.preScore(state, pod, feasible).code === 5) skip.add(p.name);
+    const sampled = this.metrics && state.get('__sampled') === true;
+    const timed = <T>(plugin: string, point: string, fn: () => T): T => {
+      if (!sampled) return fn();
+      const t = performance.now();
+      const r = fn();
+      this.metrics!.pluginDone(plugin, point, 'Success', (performance.now() - t) / 1000);
+      return r;
+    };
+    for (const p of this.preScore) if (timed(p.name, 'PreScore', () => p.preScore(state, pod, feasible)).code === Code.Skip) skip.add(p.name);
+    lap?.('preScore');
     const totals: NodeScore[] = feasible.map((n) => ({ name: n.name, score: 0 }));
     if (this.score.length === 0) return totals;
     for (const { plugin, weight } of this.score) {
       if (skip.has(plugin.name)) continue;
-      const scores: NodeScore[] = feasible.map((n) => ({ name: n.name, score: plugin.score(state, pod, n) }));
-      plugin.normalizeScore?.(state, pod, scores);
+      const scores: NodeScore[] = timed(plugin.name, 'Score', () => feasible.map((n) => ({ name: n.name, score: plugin.score(state, pod, n) })));
+      if (plugin.normalizeScore) timed(plugin.name, 'NormalizeScore', () => plugin.normalizeScore!(state, pod, scores));
       for (let i = 0; i < scores.length; i++) {
         const s = scores[i].score;
         if (s < 0 || s > MAX_NODE_SCORE) throw new Error(`plugin "${plugin.name}" returns an invalid score ${s}, it should in the range of [0, ${MAX_NODE_SCORE}] after normalizing`);
         totals[i].score += s * weight;
       }
     }
+    lap?.('score');
     return totals;
   }
 

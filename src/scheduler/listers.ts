@@ -7,6 +7,7 @@ import { reflect } from '../client/reflector.js';
 import { LabelSelector, selectorFromLabelSelectorOrThrow, selectorFromSet } from '../machinery/labels/selector.js';
 import type { Cache } from './nodeinfo.js';
 import type { LabelSelectorSpec, Pod } from './types.js';
+import { VolumeListers } from './volumes.js';
 
 interface Obj { metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown> }
 
@@ -17,6 +18,8 @@ export class Listers {
   readonly services = new Map<string, Map<string, Record<string, string>>>();
   /** "Kind/namespace/name" → selector, for ReplicationController, ReplicaSet and StatefulSet */
   readonly workloads = new Map<string, LabelSelector>();
+  /** claims, volumes, storage classes and CSINodes for the volume plugins */
+  readonly volumes = new VolumeListers();
 
   onNamespace(type: string, o: Obj): void {
     if (type === 'DELETED') this.namespaces.delete(o.metadata.name);
@@ -72,7 +75,8 @@ export class Listers {
       reflect(client, '/apis/apps/v1/replicasets', (t, o) => this.onWorkload('ReplicaSet', t, o as unknown as Obj), { log }),
       reflect(client, '/apis/apps/v1/statefulsets', (t, o) => this.onWorkload('StatefulSet', t, o as unknown as Obj), { log }),
     ]);
-    return rs.map((r) => () => r.stop());
+    const vs = await this.volumes.start(client, log);
+    return [...rs.map((r) => () => r.stop()), ...vs];
   }
 }
 

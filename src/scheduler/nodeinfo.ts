@@ -17,12 +17,19 @@ export class NodeInfo {
   readonly usedPorts = new Map<string, Set<string>>();
   /** bumped on every change, so per-node results could be memoized later */
   generation = 0;
+  /** image name (each of node.status.images[].names) → size in bytes */
+  imageSizes = new Map<string, number>();
 
   constructor(readonly name: string) {}
 
   setNode(node: Node): void {
     this.node = node;
     this.allocatable = nodeAllocatable(node);
+    const images = node.status?.images;
+    if (images?.length || this.imageSizes.size) {
+      this.imageSizes = new Map();
+      for (const img of images ?? []) for (const n of img.names ?? []) this.imageSizes.set(n, img.sizeBytes ?? 0);
+    }
     this.generation++;
   }
 
@@ -93,6 +100,19 @@ export class Cache {
   readonly withAffinity = new Set<PodEntry>();
   /** pods with required anti-affinity (upstream HavePodsWithRequiredAntiAffinityList) */
   readonly withRequiredAntiAffinity = new Set<PodEntry>();
+  /** "namespace/claim" → recorded pods using it (upstream StorageInfos().IsPVCUsedByPods) */
+  readonly pvcRefCounts = new Map<string, number>();
+  /** image name → nodes reporting it (upstream imageStates' NumNodes) */
+  private readonly imageNodes = new Map<string, number>();
+
+  /** How many nodes have the image (for ImageLocality's spread factor). */
+  imageNumNodes(name: string): number { return this.imageNodes.get(name) ?? 0; }
+  private countImages(ni: NodeInfo, by: 1 | -1): void {
+    for (const n of ni.imageSizes.keys()) {
+      const v = (this.imageNodes.get(n) ?? 0) + by;
+      if (v <= 0) this.imageNodes.delete(n); else this.imageNodes.set(n, v);
+    }
+  }
 
   private index(e: PodEntry, add: boolean): void {
     for (const [k, v] of Object.entries(e.pod.metadata.labels ?? {})) {
@@ -108,6 +128,13 @@ export class Cache {
         if (set?.size === 0) vals.delete(v);
         if (vals.size === 0) this.byLabel.delete(k);
       }
+    }
+    for (const v of e.pod.spec.volumes ?? []) {
+      const claim = v.persistentVolumeClaim?.claimName ?? (v.ephemeral ? `${e.pod.metadata.name}-${v.name}` : undefined);
+      if (claim === undefined) continue;
+      const k = `${e.pod.metadata.namespace ?? ''}/${claim}`;
+      const n = (this.pvcRefCounts.get(k) ?? 0) + (add ? 1 : -1);
+      if (n <= 0) this.pvcRefCounts.delete(k); else this.pvcRefCounts.set(k, n);
     }
     if (add) {
       if (hasPodAffinity(e.pod)) this.withAffinity.add(e);
@@ -163,13 +190,16 @@ export class Cache {
   addNode(node: Node): void {
     const ni = this.info(node.metadata.name);
     if (!ni.node) this.list = undefined;
+    else this.countImages(ni, -1);
     ni.setNode(node);
+    this.countImages(ni, 1);
   }
   updateNode(node: Node): void { this.addNode(node); }
   removeNode(name: string): void {
     const ni = this.infos.get(name);
     if (!ni) return;
     this.list = undefined;
+    if (ni.node) this.countImages(ni, -1);
     ni.node = undefined;
     if (ni.pods.size === 0) this.infos.delete(name);
   }
@@ -186,6 +216,8 @@ export class Cache {
     const st = this.podStates.get(podKey(pod));
     if (st?.assumed) this.removePod(pod);
   }
+  /** what the cache holds for the pod (assigned or assumed), if anything */
+  recorded(pod: Pod): PodEntry | undefined { return this.podStates.get(podKey(pod)); }
   isAssumed(pod: Pod): boolean { return this.podStates.get(podKey(pod))?.assumed ?? false; }
 
   /** An assigned pod observed from the API (add or update); replaces whatever was recorded. */

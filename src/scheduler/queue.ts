@@ -2,7 +2,7 @@
 // plugin, backoffQ for pods that failed recently (1 s doubling up to 10 s), and the unschedulable
 // pool for pods no cluster change has helped yet. Cluster events move pods out of the pool; pods
 // left there for 5 minutes are flushed back anyway.
-import { podKey, type Pod, type QueuedPodInfo } from './types.js';
+import { Action, podKey, type ClusterEvent, type Pod, type QueuedPodInfo } from './types.js';
 
 export interface QueueOptions {
   less: (a: QueuedPodInfo, b: QueuedPodInfo) => boolean;
@@ -12,7 +12,15 @@ export interface QueueOptions {
   maxBackoffMs?: number;
   maxInUnschedulableMs?: number;
   now?: () => number;
+  /**
+   * Would `e` possibly make this pod (rejected by `info.unschedulablePlugins`) schedulable?
+   * (upstream: the rejecting plugins' EventsToRegister). Without it every event moves every pod.
+   */
+  worthRequeuing?: (info: QueuedPodInfo, e: ClusterEvent) => boolean;
 }
+
+/** an event given by name only (older callers and tests): treated as matching every plugin */
+const WILDCARD = (label: string): ClusterEvent => ({ resource: '*', action: Action.All, label });
 
 /** A binary heap keyed by pod key so entries can be updated or removed. */
 class Heap {
@@ -95,8 +103,8 @@ export class SchedulingQueue {
   /** pods popped and being scheduled right now */
   private readonly inFlight = new Map<string, number>();
   private schedulingCycle = 0;
-  /** the cycle during which the last move request (cluster event) happened */
-  private moveRequestCycle = -1;
+  /** cluster events seen while pods were in flight, with the cycle they happened in (upstream inFlightEvents) */
+  private inFlightEvents: { cycle: number; e: ClusterEvent }[] = [];
   private waiters: ((p: QueuedPodInfo | undefined) => void)[] = [];
   private closed = false;
   private readonly now: () => number;
@@ -211,7 +219,20 @@ export class SchedulingQueue {
   }
 
   /** The pod's cycle is over (bound or given up on). */
-  done(pod: Pod): void { this.inFlight.delete(podKey(pod)); }
+  done(pod: Pod): void { this.inFlight.delete(podKey(pod)); this.pruneEvents(); }
+
+  private worth(p: QueuedPodInfo, e: ClusterEvent): boolean {
+    return e.resource === '*' || !this.opts.worthRequeuing || this.opts.worthRequeuing(p, e);
+  }
+
+  /** forget in-flight events no pod still in flight can care about */
+  private pruneEvents(): void {
+    if (this.inFlight.size === 0) { this.inFlightEvents.length = 0; return; }
+    if (this.inFlightEvents.length < 256) return;
+    let min = Infinity;
+    for (const c of this.inFlight.values()) if (c < min) min = c;
+    this.inFlightEvents = this.inFlightEvents.filter((x) => x.cycle >= min);
+  }
 
   /**
    * A pod failed to schedule. If a cluster event arrived while it was being scheduled, it goes to
@@ -223,8 +244,14 @@ export class SchedulingQueue {
     this.inFlight.delete(key);
     p.lastFailure = this.now();
     p.unschedulablePlugins = new Set(unschedulablePlugins);
-    if (this.moveRequestCycle >= cycle) this.backoffQ.push(p);
+    // an event during its attempt that may have helped: retry after backoff rather than wait for another
+    let helped = false;
+    for (let i = this.inFlightEvents.length - 1; i >= 0 && this.inFlightEvents[i].cycle >= cycle; i--) {
+      if (this.worth(p, this.inFlightEvents[i].e)) { helped = true; break; }
+    }
+    if (helped) this.backoffQ.push(p);
     else this.unschedulable.set(key, { info: p, since: this.now() });
+    this.pruneEvents();
   }
 
   /** A pod hit an error (not a rejection): retry after backoff. */
@@ -232,6 +259,7 @@ export class SchedulingQueue {
     this.inFlight.delete(podKey(p.pod));
     p.lastFailure = this.now();
     this.backoffQ.push(p);
+    this.pruneEvents();
   }
 
   private requeue(p: QueuedPodInfo): void {
@@ -240,16 +268,20 @@ export class SchedulingQueue {
   }
 
   /**
-   * A cluster event that may make unschedulable pods schedulable (node added/updated, pod deleted):
-   * move them all to activeQ or backoffQ (upstream MoveAllToActiveOrBackoffQueue).
+   * A cluster event (node added/updated, pod deleted, claim bound, …): the unschedulable pods it
+   * may help move to activeQ or backoffQ (upstream MoveAllToActiveOrBackoffQueue). Returns how many moved.
    */
-  moveAllToActiveOrBackoff(_event: string): void {
+  moveAllToActiveOrBackoff(event: ClusterEvent | string): number {
+    const e = typeof event === 'string' ? WILDCARD(event) : event;
+    let moved = 0;
     for (const [key, u] of this.unschedulable) {
-      if (u.info.gated) continue;
+      if (u.info.gated || !this.worth(u.info, e)) continue;
       this.unschedulable.delete(key);
       this.requeue(u.info);
+      moved++;
     }
-    this.moveRequestCycle = this.schedulingCycle;
+    if (this.inFlight.size) this.inFlightEvents.push({ cycle: this.schedulingCycle, e });
+    return moved;
   }
 
   /** Periodic work: pods whose backoff ended go active; pods stuck too long in the pool are flushed. */
@@ -259,6 +291,7 @@ export class SchedulingQueue {
       this.backoffQ.pop();
       this.activeQ.push(p);
     }
+    // upstream flushUnschedulablePodsLeftover: pods waiting longer than 5 minutes retry whatever their rejectors
     for (const [key, u] of this.unschedulable) {
       if (u.info.gated || now - u.since < this.maxInUnschedulableMs) continue;
       this.unschedulable.delete(key);

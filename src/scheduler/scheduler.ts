@@ -13,7 +13,8 @@ import { Metrics } from './metrics.js';
 import { Nominator } from './nominator.js';
 import { lowerPriorityNominatedPods } from './plugins/preemption.js';
 import { SchedulingQueue } from './queue.js';
-import { podKey, type Node, type Pod, type PodDisruptionBudget, type QueuedPodInfo } from './types.js';
+import { Action, Status, podKey, type ClusterEvent, type Node, type Pod, type PodDisruptionBudget, type QueuedPodInfo } from './types.js';
+import { nodeUpdateAction, podUpdateAction, worthRequeuing } from './events.js';
 
 export interface SchedulerOptions { log?: (msg: string) => void }
 
@@ -42,11 +43,17 @@ export class Scheduler {
     this.queue = new SchedulingQueue({
       less: (a, b) => first.queueSort.less(a, b),
       preEnqueue: (pod) => this.frameworkFor(pod)?.admits(pod) ?? true,
+      worthRequeuing: (info, e) => {
+        const f = this.frameworkFor(info.pod);
+        return f ? worthRequeuing(info.unschedulablePlugins, f.events, e) : true;
+      },
     });
+    this.listers.volumes.onEvent = (e) => this.queue.moveAllToActiveOrBackoff(e);
     this.metrics.pending = () => this.queue.pending();
     for (const f of this.profiles.values()) {
       f.nominator = this.nominator;
       f.pdbs = () => [...this.pdbs.values()];
+      f.metrics = this.metrics;
     }
   }
 
@@ -89,10 +96,21 @@ export class Scheduler {
   }
 
   private onNode(type: string, node: Node): void {
-    if (type === 'DELETED') { this.cache.removeNode(node.metadata.name); return; }
+    if (type === 'DELETED') {
+      this.cache.removeNode(node.metadata.name);
+      this.move({ resource: 'Node', action: Action.Delete, label: 'NodeDelete' });
+      return;
+    }
+    const old = this.cache.get(node.metadata.name)?.node;
     this.cache.addNode(node);
-    this.queue.moveAllToActiveOrBackoff(type === 'ADDED' ? 'NodeAdd' : 'NodeUpdate');
+    if (!old) this.move({ resource: 'Node', action: Action.Add, label: 'NodeAdd' });
+    else {
+      const action = nodeUpdateAction(old, node);
+      if (action) this.move({ resource: 'Node', action, label: 'NodeUpdate' });
+    }
   }
+
+  private move(e: ClusterEvent): void { this.queue.moveAllToActiveOrBackoff(e); }
 
   private onPod(type: string, pod: Pod): void {
     const assigned = !!pod.spec.nodeName;
@@ -101,13 +119,17 @@ export class Scheduler {
       this.cache.removePod(pod);
       this.queue.delete(pod);
       this.nominator.delete(pod);
-      if (wasAssigned) this.queue.moveAllToActiveOrBackoff('AssignedPodDelete');
+      if (wasAssigned) this.move({ resource: 'Pod', action: Action.Delete, label: 'AssignedPodDelete' });
       return;
     }
     if (assigned) {
+      const old = this.cache.recorded(pod);
       this.cache.addPod(pod);
       this.queue.delete(pod);
       this.nominator.delete(pod);
+      // an assumed pod's binding showing up is its Add, as for upstream's assigned-pod informer
+      if (!old || old.assumed) this.move({ resource: 'Pod', action: Action.Add, label: 'AssignedPodAdd' });
+      else this.move({ resource: 'Pod', action: podUpdateAction(old.pod, pod), label: 'AssignedPodUpdate' });
       return;
     }
     if (isTerminal(pod) || pod.metadata.deletionTimestamp || !this.responsible(pod)) { this.nominator.delete(pod); return; }
@@ -152,26 +174,52 @@ export class Scheduler {
     }
     this.cache.assumePod(pod, node);
     this.nominator.delete(pod);
-    for (const r of fwk.reserve) r.reserve(state, pod, node);
+    const t = performance.now();
+    let reserved: Status = Status.success();
+    for (const r of fwk.reserve) {
+      reserved = r.reserve(state, pod, node);
+      if (!reserved.isSuccess()) { reserved.plugin = r.name; break; }
+    }
+    this.metrics.extensionPointDone('Reserve', reserved.isSuccess() ? 'Success' : 'Error', fwk.schedulerName, (performance.now() - t) / 1000);
+    if (!reserved.isSuccess()) {
+      for (const r of fwk.reserve) r.unreserve(state, pod, node);
+      this.cache.forgetPod(pod);
+      this.metrics.attempt('error', fwk.schedulerName, (performance.now() - started) / 1000);
+      this.queue.addBackoff(info);
+      void this.recordFailure(pod, fwk.schedulerName, `running Reserve plugin "${reserved.plugin}": ${reserved.message()}`, 'SchedulerError');
+      return;
+    }
     void this.bindingCycle(fwk, state, info, node, started);
   }
 
   private async bindingCycle(fwk: Framework, state: Map<string, unknown>, info: QueuedPodInfo, node: string, started: number): Promise<void> {
     const pod = info.pod;
-    let status = fwk.bind.length ? await fwk.bind[0].bind(state, pod, node) : undefined;
-    if (status && status.code === 5 && fwk.bind.length > 1) status = await fwk.bind[1].bind(state, pod, node);
+    let t = performance.now();
+    let status: Status | undefined = Status.success();
+    for (const p of fwk.preBind) {
+      status = await p.preBind(state, pod, node);
+      if (!status.isSuccess()) { status = new Status(status.code, [`running PreBind plugin "${p.name}": ${status.message()}`]); break; }
+    }
+    this.metrics.extensionPointDone('PreBind', status.isSuccess() ? 'Success' : 'Error', fwk.schedulerName, (performance.now() - t) / 1000);
+    if (status.isSuccess()) {
+      t = performance.now();
+      status = fwk.bind.length ? await fwk.bind[0].bind(state, pod, node) : undefined;
+      if (status && status.code === 5 && fwk.bind.length > 1) status = await fwk.bind[1].bind(state, pod, node);
+      this.metrics.extensionPointDone('Bind', status?.isSuccess() ? 'Success' : 'Error', fwk.schedulerName, (performance.now() - t) / 1000);
+    }
     const seconds = (performance.now() - started) / 1000;
     if (!status || !status.isSuccess()) {
       for (const r of fwk.reserve) r.unreserve(state, pod, node);
       this.cache.forgetPod(pod);
       this.metrics.attempt('error', fwk.schedulerName, seconds);
       this.queue.addBackoff(info);
-      this.queue.moveAllToActiveOrBackoff('AssignedPodDelete');
+      this.move({ resource: 'Pod', action: Action.Delete, label: 'AssignedPodDelete' });
       void this.recordFailure(pod, fwk.schedulerName, `binding rejected: ${status?.message() ?? 'no bind plugin'}`, 'SchedulerError');
       return;
     }
     this.queue.done(pod);
     this.metrics.attempt('scheduled', fwk.schedulerName, seconds);
+    this.metrics.podScheduled(info.attempts, (Date.now() - info.timestamp) / 1000);
     void this.event(pod, fwk.schedulerName, 'Normal', 'Scheduled', 'Binding',
       `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`);
   }

@@ -9,6 +9,7 @@ export interface NodeSelectorTerm { matchExpressions?: NodeSelectorRequirement[]
 export interface ContainerPort { containerPort: number; hostPort?: number; hostIP?: string; protocol?: string }
 export interface Container {
   name: string;
+  image?: string;
   ports?: ContainerPort[];
   resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
   restartPolicy?: string;
@@ -48,6 +49,7 @@ export interface Pod {
     topologySpreadConstraints?: TopologySpreadConstraint[];
     containers: Container[]; initContainers?: Container[]; overhead?: Record<string, string | number>;
     schedulingGates?: { name: string }[];
+    volumes?: Volume[];
   };
   status?: { phase?: string; conditions?: { type: string; status: string }[]; nominatedNodeName?: string; startTime?: string };
 }
@@ -55,7 +57,22 @@ export interface Node {
   apiVersion?: string; kind?: string;
   metadata: Meta;
   spec?: { unschedulable?: boolean; taints?: Taint[] };
-  status?: { allocatable?: Record<string, string | number>; capacity?: Record<string, string | number> };
+  status?: {
+    allocatable?: Record<string, string | number>; capacity?: Record<string, string | number>;
+    images?: { names?: string[]; sizeBytes?: number }[];
+  };
+}
+
+/** The volume sources the scheduler's volume plugins look at (the rest pass through untyped). */
+export interface Volume {
+  name: string;
+  persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
+  ephemeral?: unknown;
+  gcePersistentDisk?: { pdName: string; readOnly?: boolean };
+  awsElasticBlockStore?: { volumeID: string; readOnly?: boolean };
+  iscsi?: { iqn: string; readOnly?: boolean };
+  rbd?: { monitors?: string[]; pool?: string; image: string; readOnly?: boolean };
+  csi?: { driver: string };
 }
 
 /** Status codes as upstream (framework.Code). */
@@ -90,6 +107,12 @@ export interface QueueSortPlugin extends Plugin { less(a: QueuedPodInfo, b: Queu
 export interface PreEnqueuePlugin extends Plugin { preEnqueue(pod: Pod): Status }
 export interface PreFilterPlugin extends Plugin {
   preFilter(state: CycleState, pod: Pod, nodes: NodeInfo[]): { result?: PreFilterResult; status: Status };
+  /**
+   * upstream PreFilterExtensions: `podToAdd` / `podToRemove` is (or stops being) on `node` for this
+   * cycle's what-if evaluation (nominated pods, preemption victims); update the PreFilter state.
+   */
+  addPod?(state: CycleState, pod: Pod, podToAdd: Pod, node: NodeInfo): Status;
+  removePod?(state: CycleState, pod: Pod, podToRemove: Pod, node: NodeInfo): Status;
 }
 export interface FilterPlugin extends Plugin { filter(state: CycleState, pod: Pod, node: NodeInfo): Status }
 /** What PostFilter decided: the message for FitError and, when preemption found room, where and whom to evict. */
@@ -104,7 +127,23 @@ export interface ScorePlugin extends Plugin {
   normalizeScore?(state: CycleState, pod: Pod, scores: NodeScore[]): void;
 }
 export interface ReservePlugin extends Plugin { reserve(state: CycleState, pod: Pod, node: string): Status; unreserve(state: CycleState, pod: Pod, node: string): void }
+export interface PreBindPlugin extends Plugin { preBind(state: CycleState, pod: Pod, node: string): Promise<Status> }
 export interface BindPlugin extends Plugin { bind(state: CycleState, pod: Pod, node: string): Promise<Status> }
+
+/** Kinds of objects whose changes may make a rejected pod schedulable (upstream framework.GVK). */
+export type EventResource = 'Pod' | 'Node' | 'PersistentVolume' | 'PersistentVolumeClaim' | 'StorageClass' | 'CSINode' | 'CSIDriver' | 'Namespace' | '*';
+/** upstream framework.ActionType bits */
+export enum Action {
+  Add = 1, Delete = 2, UpdateNodeAllocatable = 4, UpdateNodeLabel = 8, UpdateNodeTaint = 16, UpdateNodeCondition = 32,
+  UpdateNodeAnnotation = 64, UpdatePodLabel = 128, UpdatePodScaleDown = 256, UpdatePodOther = 512, UpdateOther = 1024,
+  Update = 4 | 8 | 16 | 32 | 64 | 128 | 256 | 512 | 1024, All = 2047,
+}
+/** A cluster change (upstream framework.ClusterEvent); `label` names it in logs and metrics. */
+export interface ClusterEvent { resource: EventResource; action: number; label?: string }
+/** upstream EnqueueExtensions: the events after which a pod this plugin rejected is worth retrying. */
+export interface EnqueueExtensions { eventsToRegister(): ClusterEvent[] }
+export const eventMatches = (registered: ClusterEvent, e: ClusterEvent): boolean =>
+  (registered.resource === '*' || e.resource === '*' || registered.resource === e.resource) && (registered.action & e.action) !== 0;
 
 /** What a PostFilter plugin (preemption) may look at: all nodes and a way to re-run filters. */
 export interface PostFilterContext {
@@ -115,6 +154,9 @@ export interface PostFilterContext {
   pdbs?: () => PodDisruptionBudget[];
   /** pods nominated to a node (they are not in NodeInfo.pods until bound) */
   nominatedPods?: (node: string) => Pod[];
+  /** PreFilter extensions: keep plugins' per-cycle state in step when a what-if removes or re-adds a pod */
+  removePod?(state: CycleState, pod: Pod, victim: Pod, node: NodeInfo): void;
+  addPod?(state: CycleState, pod: Pod, victim: Pod, node: NodeInfo): void;
 }
 
 export interface PodDisruptionBudget {

@@ -84,6 +84,24 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     return { status: Status.success() };
   }
 
+  /** upstream preFilterState.updateWithPod: `other` joins (+1) or leaves (−1) `node` */
+  private updateWithPod(state: CycleState, pod: Pod, other: Pod, node: NodeInfo, by: 1 | -1): Status {
+    const s = state.get(PRE_FILTER_KEY) as PreFilterState | undefined;
+    const labels = node.node?.metadata.labels;
+    if (!s || !labels) return Status.success();
+    const myNs = this.nsLabels(pod.metadata.namespace);
+    const otherNs = this.nsLabels(other.metadata.namespace);
+    for (const t of podAffinityTermsOrEmpty(other).requiredAntiAffinity) {
+      if (termMatches(t, pod, myNs)) bump(s.existingAntiAffinityCounts, labels, t.topologyKey, by);
+    }
+    const aff = s.terms.requiredAffinity;
+    if (aff.length && aff.every((t) => termMatches(t, other, otherNs))) for (const t of aff) bump(s.affinityCounts, labels, t.topologyKey, by);
+    for (const t of s.terms.requiredAntiAffinity) if (termMatches(t, other, otherNs)) bump(s.antiAffinityCounts, labels, t.topologyKey, by);
+    return Status.success();
+  }
+  addPod(state: CycleState, pod: Pod, other: Pod, node: NodeInfo): Status { return this.updateWithPod(state, pod, other, node, 1); }
+  removePod(state: CycleState, pod: Pod, other: Pod, node: NodeInfo): Status { return this.updateWithPod(state, pod, other, node, -1); }
+
   filter(state: CycleState, pod: Pod, node: NodeInfo): Status {
     const s = state.get(PRE_FILTER_KEY) as PreFilterState | undefined;
     if (!s) return Status.success();

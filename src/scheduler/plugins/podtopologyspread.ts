@@ -39,6 +39,7 @@ const MAX_INT32 = 2147483647;
 interface PreFilterState { constraints: Constraint[]; counts: Map<string, number>[]; minMatch: number[]; domains: number[] }
 interface PreScoreState { constraints: Constraint[]; counts: Map<string, number>[]; weights: number[]; ignored: Set<string>; perNode: Map<string, number>[] }
 
+const minOf = (m: Map<string, number>) => { let min = MAX_INT32; for (const v of m.values()) if (v < min) min = v; return min; };
 const hasAllKeys = (labels: Record<string, string>, cs: Constraint[]) => cs.every((c) => Object.hasOwn(labels, c.topologyKey));
 
 /** upstream MatchNodeInclusionPolicies */
@@ -115,14 +116,34 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
         counts[i].set(v, (counts[i].get(v) ?? 0) + (perNode[i].get(n.name) ?? 0));
       });
     }
-    const minMatch = counts.map((m) => { let min = MAX_INT32; for (const v of m.values()) if (v < min) min = v; return min; });
+    const minMatch = counts.map(minOf);
     state.set(PRE_FILTER_KEY, { constraints, counts, minMatch, domains: counts.map((m) => m.size) } satisfies PreFilterState);
     return { status: Status.success() };
   }
 
+  /** upstream updateWithPod: `other` joins (+1) or leaves (−1) `node`; the global minimum is recomputed lazily */
+  private updateWithPod(state: CycleState, pod: Pod, other: Pod, ni: NodeInfo, by: 1 | -1): Status {
+    const s = state.get(PRE_FILTER_KEY) as PreFilterState | undefined;
+    const node = ni.node;
+    if (!s || !node || (other.metadata.namespace ?? '') !== (pod.metadata.namespace ?? '')) return Status.success();
+    const labels = node.metadata.labels ?? {};
+    if (!hasAllKeys(labels, s.constraints)) return Status.success();
+    const otherLabels = other.metadata.labels ?? {};
+    s.constraints.forEach((c, i) => {
+      if (!c.selector.matches(otherLabels) || !nodeIncluded(c, pod, node)) return;
+      const v = labels[c.topologyKey];
+      s.counts[i].set(v, (s.counts[i].get(v) ?? 0) + by);
+      s.minMatch[i] = NaN;
+    });
+    return Status.success();
+  }
+  addPod(state: CycleState, pod: Pod, other: Pod, node: NodeInfo): Status { return this.updateWithPod(state, pod, other, node, 1); }
+  removePod(state: CycleState, pod: Pod, other: Pod, node: NodeInfo): Status { return this.updateWithPod(state, pod, other, node, -1); }
+
   filter(state: CycleState, pod: Pod, node: NodeInfo): Status {
     const s = state.get(PRE_FILTER_KEY) as PreFilterState | undefined;
     if (!s || s.constraints.length === 0) return Status.success();
+    for (let i = 0; i < s.minMatch.length; i++) if (Number.isNaN(s.minMatch[i])) s.minMatch[i] = minOf(s.counts[i]);
     const labels = node.node?.metadata.labels ?? {};
     const podLabels = pod.metadata.labels ?? {};
     for (let i = 0; i < s.constraints.length; i++) {

@@ -79,12 +79,15 @@ export interface Candidate { node: string; victims: Victims }
  * the pod fit. What could not be added back are the victims. The node info is restored.
  */
 export function selectVictimsOnNode(state: CycleState, pod: Pod, ni: NodeInfo, pdbs: PodDisruptionBudget[],
-  runFilters: PostFilterContext['runFilters']): Victims | Status {
+  runFilters: PostFilterContext['runFilters'], ext: Pick<PostFilterContext, 'addPod' | 'removePod'> = {}): Victims | Status {
   const prio = priority(pod);
   const potential = [...ni.pods.values()].filter((p) => priority(p) < prio).sort(byImportance);
   if (potential.length === 0) return Status.unresolvable(NO_VICTIMS);
+  // the node info and the plugins' cycle state change together (upstream uses copies of both)
+  const remove = (p: Pod) => { ni.removePod(p); ext.removePod?.(state, pod, p, ni); };
+  const add = (p: Pod) => { ni.addPod(p); ext.addPod?.(state, pod, p, ni); };
   const removed = new Set<Pod>();
-  for (const p of potential) { ni.removePod(p); removed.add(p); }
+  for (const p of potential) { remove(p); removed.add(p); }
   try {
     const st = runFilters(state, pod, ni);
     if (!st.isSuccess()) return st;
@@ -92,10 +95,10 @@ export function selectVictimsOnNode(state: CycleState, pod: Pod, ni: NodeInfo, p
     const victims: Pod[] = [];
     let numPDBViolations = 0;
     const reprieve = (p: Pod, isViolating: boolean) => {
-      ni.addPod(p);
+      add(p);
       removed.delete(p);
       if (!runFilters(state, pod, ni).isSuccess()) {
-        ni.removePod(p);
+        remove(p);
         removed.add(p);
         victims.push(p);
         if (isViolating) numPDBViolations++;
@@ -106,7 +109,7 @@ export function selectVictimsOnNode(state: CycleState, pod: Pod, ni: NodeInfo, p
     victims.sort(byImportance);
     return { pods: victims, numPDBViolations };
   } finally {
-    for (const p of removed) ni.addPod(p);
+    for (const p of removed) add(p);
   }
 }
 
@@ -179,7 +182,7 @@ export class DefaultPreemption implements PostFilterPlugin {
       let nonViolating = 0;
       for (let i = 0; i < potential.length; i++) {
         const ni = potential[(offset + i) % potential.length];
-        const r = selectVictimsOnNode(state, pod, ni, pdbs, ctx.runFilters);
+        const r = selectVictimsOnNode(state, pod, ni, pdbs, ctx.runFilters, ctx);
         if (r instanceof Status) { out.set(ni.name, r); continue; }
         candidates.push({ node: ni.name, victims: r });
         if (r.numPDBViolations === 0) nonViolating++;

@@ -75,3 +75,64 @@ test('gated pods wait until their gates are removed; status-only updates do not 
   assert.equal(q.where(pod('g')), undefined);
   assert.deepEqual(q.pending(), { active: 0, backoff: 0, unschedulable: 0, gated: 0 });
 });
+
+test('queueing hints: only events a rejecting plugin registered for move a pod; in-flight events send it to backoff', async () => {
+  const { eventsFor, worthRequeuing, nodeUpdateAction } = await import('./events.js');
+  const { Action } = await import('./types.js');
+  const registered = new Map(['NodeResourcesFit', 'InterPodAffinity', 'VolumeZone', 'NodeAffinity'].map((n) => [n, eventsFor({ name: n })]));
+  let now = 1000;
+  const sort = new PrioritySort();
+  const q = new SchedulingQueue({ less: (a, b) => sort.less(a, b), now: () => now,
+    worthRequeuing: (info, e) => worthRequeuing(info.unschedulablePlugins, registered, e) });
+  for (const n of ['fit', 'affinity', 'none']) q.add(pod(n));
+  const fit = (await q.pop())!, aff = (await q.pop())!, none = (await q.pop())!;
+  q.addUnschedulable(fit, ['NodeResourcesFit']);
+  q.addUnschedulable(aff, ['NodeAffinity']);
+  q.addUnschedulable(none, []);
+  // a node's label change: NodeAffinity registered for it, NodeResourcesFit did too (labels can change allocatable-relevant filters)
+  assert.equal(q.moveAllToActiveOrBackoff({ resource: 'Node', action: Action.UpdateNodeCondition }), 1, 'only the pod with no rejector moves');
+  assert.equal(q.where(none.pod), 'backoff');
+  assert.equal(q.where(fit.pod), 'unschedulable');
+  assert.equal(q.moveAllToActiveOrBackoff({ resource: 'PersistentVolume', action: Action.Add }), 0);
+  assert.equal(q.moveAllToActiveOrBackoff({ resource: 'Pod', action: Action.Add }), 0, 'an assigned pod appearing does not free resources');
+  assert.equal(q.moveAllToActiveOrBackoff({ resource: 'Pod', action: Action.Delete }), 1);
+  assert.equal(q.where(fit.pod), 'backoff');
+  assert.equal(q.where(aff.pod), 'unschedulable');
+  assert.equal(q.moveAllToActiveOrBackoff({ resource: 'Node', action: Action.UpdateNodeLabel }), 1);
+  // events while a pod is being scheduled: only a relevant one sends it to backoff instead of the pool
+  now += 60_000;
+  q.flush();
+  const a = (await q.pop())!;
+  q.moveAllToActiveOrBackoff({ resource: 'StorageClass', action: Action.Add });
+  q.addUnschedulable(a, ['NodeResourcesFit']);
+  assert.equal(q.where(a.pod), 'unschedulable');
+  const b = (await q.pop())!;
+  q.moveAllToActiveOrBackoff({ resource: 'Node', action: Action.Add });
+  q.addUnschedulable(b, ['NodeAffinity']);
+  assert.equal(q.where(b.pod), 'backoff');
+  // node update classification
+  const n = { metadata: { name: 'n', labels: { a: '1' } }, spec: {}, status: { allocatable: { cpu: '1' } } };
+  assert.equal(nodeUpdateAction(n, { ...n, metadata: { name: 'n', labels: { a: '2' } } }), Action.UpdateNodeLabel);
+  assert.equal(nodeUpdateAction(n, { ...n, spec: { unschedulable: true } }), Action.UpdateNodeTaint);
+  assert.equal(nodeUpdateAction(n, { ...n, status: { allocatable: { cpu: '2' } } }), Action.UpdateNodeAllocatable);
+  assert.equal(nodeUpdateAction(n, { ...n }), 0);
+});
+
+test('metrics: extension point and plugin histograms, SLI by attempts, pending pods by queue', async () => {
+  const { Metrics, exponentialBuckets } = await import('./metrics.js');
+  assert.deepEqual(exponentialBuckets(0.0001, 2, 3), [0.0001, 0.0002, 0.0004]);
+  const m = new Metrics();
+  m.pending = () => ({ active: 1, backoff: 2, unschedulable: 3, gated: 0 });
+  m.extensionPointDone('Filter', 'Success', 'default-scheduler', 0.00015);
+  m.extensionPointDone('Filter', 'Success', 'default-scheduler', 5);
+  m.pluginDone('NodeResourcesFit', 'Filter', 'Success', 0.00002);
+  m.podScheduled(2, 0.5);
+  const t = m.render();
+  assert.match(t, /scheduler_pending_pods\{queue="unschedulable"\} 3/);
+  assert.match(t, /scheduler_framework_extension_point_duration_seconds_bucket\{extension_point="Filter",status="Success",profile="default-scheduler",le="0.0001"\} 0\n/);
+  assert.match(t, /scheduler_framework_extension_point_duration_seconds_bucket\{extension_point="Filter",status="Success",profile="default-scheduler",le="0.0002"\} 1\n/);
+  assert.match(t, /scheduler_framework_extension_point_duration_seconds_bucket\{extension_point="Filter",status="Success",profile="default-scheduler",le="\+Inf"\} 2\n/);
+  assert.match(t, /scheduler_framework_extension_point_duration_seconds_count\{extension_point="Filter",status="Success",profile="default-scheduler"\} 2\n/);
+  assert.match(t, /scheduler_plugin_execution_duration_seconds_count\{plugin="NodeResourcesFit",extension_point="Filter",status="Success"\} 1\n/);
+  assert.match(t, /scheduler_pod_scheduling_sli_duration_seconds_bucket\{attempts="2",le="0.64"\} 1\n/);
+});

@@ -210,3 +210,51 @@ test('Nominator: keeps an in-memory nomination when an update lacks it; deletes'
   nm.update(mkPod('q', '1'));
   assert.equal(nm.nominatedNodeFor(mkPod('q', '1')), undefined);
 });
+
+test('preemption with PreFilter AddPod/RemovePod: evicting an anti-affinity or spread-counted pod makes room; state is restored', async () => {
+  const { Cache } = await import('../nodeinfo.js');
+  const { Listers } = await import('../listers.js');
+  const cache = new Cache();
+  const fwk = new Framework(parseSchedulerConfig('').profiles[0], undefined, undefined, { cache, listers: new Listers() });
+  fwk.pdbs = () => [];
+  fwk.random = () => 0.5; // not sampled for plugin metrics either way
+  const labels = (name: string, zone: string) => ({ metadata: { name, labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': zone } },
+    status: { allocatable: { cpu: '8', memory: '8Gi', pods: '110' } } });
+  cache.addNode(labels('n1', 'z1'));
+  cache.addNode(labels('n2', 'z2'));
+  const lo = (name: string, node: string, l: Record<string, string>): Pod => ({ ...mkPod(name, '100m', 0, { labels: l }), spec: { ...mkPod(name, '100m', 0).spec, nodeName: node } });
+  // required anti-affinity: the incoming pod must not share a node with app=web; both nodes hold one (low priority)
+  cache.addPod(lo('web1', 'n1', { app: 'web' }));
+  cache.addPod(lo('web2', 'n2', { app: 'web' }));
+  cache.addPod(lo('web3', 'n2', { app: 'web' }));
+  const anti: Pod = { ...mkPod('p', '100m', 10, { labels: { app: 'web' } }) };
+  anti.spec.affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }] } };
+  let err: unknown;
+  try { fwk.schedule(new CycleState(), anti, cache.nodes()); } catch (e) { err = e; }
+  assert.ok(err instanceof FitError);
+  assert.match(err.message, /^0\/2 nodes are available: 2 node\(s\) didn't match pod anti-affinity rules\./);
+  // without RemovePod the victims' labels would still count and preemption would find nothing
+  assert.equal(err.postFilter?.nominatedNodeName, 'n1', 'n1 needs one victim, n2 two');
+  assert.deepEqual(names(err.postFilter!.victims!), ['web1']);
+  assert.equal(cache.get('n1')!.pods.size, 1, 'node info restored');
+  // topology spread: zone maxSkew 1, z1 has 2 matching pods and z2 none but z2 is full (pods: 0 left)
+  const c2 = new Cache();
+  const f2 = new Framework(parseSchedulerConfig('').profiles[0], undefined, undefined, { cache: c2, listers: new Listers() });
+  f2.pdbs = () => [];
+  f2.random = () => 0.5;
+  c2.addNode(labels('a', 'z1'));
+  c2.addNode({ ...labels('b', 'z2'), status: { allocatable: { cpu: '8', memory: '8Gi', pods: '1' } } });
+  c2.addPod(lo('s1', 'a', { app: 'db' }));
+  c2.addPod(lo('s2', 'a', { app: 'db' }));
+  c2.addPod({ ...lo('filler', 'b', { other: 'x' }), spec: { ...lo('filler', 'b', {}).spec, priority: 20 } });
+  const spread: Pod = mkPod('q', '100m', 10, { labels: { app: 'db' } });
+  spread.spec.topologySpreadConstraints = [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'db' } } }];
+  err = undefined;
+  try { f2.schedule(new CycleState(), spread, c2.nodes()); } catch (e) { err = e; }
+  assert.ok(err instanceof FitError);
+  assert.match(err.message, /1 Too many pods, 1 node\(s\) didn't match pod topology spread constraints/);
+  // b's filler outranks the pod; on a, RemovePod lowers z1's count: with one of s1/s2 back the skew is 2 > 1, so both go
+  assert.equal(err.postFilter?.nominatedNodeName, 'a');
+  assert.deepEqual(names(err.postFilter!.victims!).sort(), ['s1', 's2']);
+  assert.equal(c2.get('a')!.pods.size, 2);
+});

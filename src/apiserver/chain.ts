@@ -52,6 +52,21 @@ export interface AdmissionAttributes {
   warnings?: string[];
   /** audit annotations of this request (e.g. PodSecurity audit-mode violations), when auditing is on */
   annotate?: (key: string, value: string) => void;
+  /** shared by every plugin's admit in one request; a mutating webhook asks here for a second pass */
+  reinvocation?: ReinvocationContext;
+}
+
+/**
+ * upstream admission.ReinvocationContext: when a mutating webhook changed the object and an earlier
+ * webhook asked to be reinvoked (reinvocationPolicy IfNeeded), every mutating plugin runs once more.
+ */
+export interface ReinvocationContext {
+  /** true during the second pass */
+  isReinvoke: boolean;
+  /** set by a plugin during the first pass to request the second */
+  shouldReinvoke: boolean;
+  /** plugin-private state kept across both passes, by plugin name */
+  values: Map<string, unknown>;
 }
 
 export interface AdmissionPlugin {

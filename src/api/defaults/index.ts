@@ -17,6 +17,10 @@ import {
   defaultNetworkPolicy, defaultPriorityClass, defaultRoleBinding, defaultStorageClass,
 } from './other.js';
 import type { Obj } from './util.js';
+import {
+  defaultMutatingWebhookConfiguration, defaultValidatingAdmissionPolicy, defaultValidatingAdmissionPolicyBinding,
+  defaultValidatingWebhookConfiguration,
+} from './admissionregistration.js';
 import { defaultFlowSchema, defaultPriorityLevelConfiguration } from './flowcontrol.js';
 
 const d = (fn: (o: Obj) => void): Defaulter => (obj: KObject) => fn(obj as Obj);
@@ -51,6 +55,10 @@ export const defaulters: Record<string, Defaulter> = {
   [resourceKey('rbac.authorization.k8s.io', 'rolebindings')]: d(defaultRoleBinding),
   [resourceKey('rbac.authorization.k8s.io', 'clusterrolebindings')]: d(defaultClusterRoleBinding),
   [resourceKey('autoscaling', 'horizontalpodautoscalers')]: d(defaultHorizontalPodAutoscaler),
+  [resourceKey('admissionregistration.k8s.io', 'mutatingwebhookconfigurations')]: d(defaultMutatingWebhookConfiguration),
+  [resourceKey('admissionregistration.k8s.io', 'validatingwebhookconfigurations')]: d(defaultValidatingWebhookConfiguration),
+  [resourceKey('admissionregistration.k8s.io', 'validatingadmissionpolicies')]: d(defaultValidatingAdmissionPolicy),
+  [resourceKey('admissionregistration.k8s.io', 'validatingadmissionpolicybindings')]: d(defaultValidatingAdmissionPolicyBinding),
 };
 
 /** run the defaulter for group/resource, if any */

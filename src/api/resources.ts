@@ -160,8 +160,24 @@ export const builtinResources: ResourceType[] = [
       categories: ['api-extensions'], namespaced: false, subresources: ['status'],
       definition: 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition' },
   ]),
+  ...gv('admissionregistration.k8s.io', 'v1', [
+    { kind: 'MutatingWebhookConfiguration', resource: 'mutatingwebhookconfigurations', categories: ['api-extensions'], namespaced: false, generationOnSpec: true },
+    { kind: 'ValidatingWebhookConfiguration', resource: 'validatingwebhookconfigurations', categories: ['api-extensions'], namespaced: false, generationOnSpec: true },
+    { kind: 'ValidatingAdmissionPolicy', resource: 'validatingadmissionpolicies', categories: ['api-extensions'], namespaced: false,
+      subresources: ['status'], generationOnSpec: true },
+    { kind: 'ValidatingAdmissionPolicyBinding', resource: 'validatingadmissionpolicybindings', categories: ['api-extensions'], namespaced: false, generationOnSpec: true },
+  ]),
+  ...gv('apiregistration.k8s.io', 'v1', [
+    { kind: 'APIService', resource: 'apiservices', categories: ['api-extensions'], namespaced: false,
+      subresources: ['status'], generationOnSpec: false,
+      definition: 'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService' },
+  ]),
   ...gv('scheduling.k8s.io', 'v1', [
     { kind: 'PriorityClass', resource: 'priorityclasses', shortNames: ['pc'], namespaced: false },
+  ]),
+  ...gv('flowcontrol.apiserver.k8s.io', 'v1', [
+    { kind: 'FlowSchema', resource: 'flowschemas', namespaced: false, subresources: ['status'], generationOnSpec: true },
+    { kind: 'PriorityLevelConfiguration', resource: 'prioritylevelconfigurations', namespaced: false, subresources: ['status'], generationOnSpec: true },
   ]),
   ...gv('node.k8s.io', 'v1', [
     { kind: 'RuntimeClass', resource: 'runtimeclasses', namespaced: false },
@@ -175,13 +191,9 @@ export const builtinResources: ResourceType[] = [
 /**
  * Group versions in upstream's discovery order; the first version of a group is its preferred one.
  * (autoscaling prefers v2.)
-  ...gv('flowcontrol.apiserver.k8s.io', 'v1', [
-    { kind: 'FlowSchema', resource: 'flowschemas', namespaced: false, subresources: ['status'], generationOnSpec: true },
-    { kind: 'PriorityLevelConfiguration', resource: 'prioritylevelconfigurations', namespaced: false, subresources: ['status'], generationOnSpec: true },
-  ]),
  */
 export const groupOrder = [
-  '', 'apps', 'events.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io', 'autoscaling', 'batch',
+  '', 'apiregistration.k8s.io', 'apps', 'events.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io', 'autoscaling', 'batch',
   'certificates.k8s.io', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'storage.k8s.io',
   'admissionregistration.k8s.io', 'apiextensions.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io',
   'node.k8s.io', 'discovery.k8s.io', 'flowcontrol.apiserver.k8s.io',

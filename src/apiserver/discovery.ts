@@ -7,6 +7,7 @@ import type { ResourceType } from '../api/types.js';
 import { apiVersionOf } from '../api/types.js';
 import { groupOrder } from '../api/resources.js';
 import type { APIRegistry } from './apis.js';
+import type { AggregatedDiscoverySource } from './aggregator/index.js';
 
 interface SubresourceInfo { kind: string; group?: string; version?: string; verbs: string[] }
 
@@ -41,16 +42,25 @@ function doc(value: unknown): Doc {
 
 export class Discovery {
   private docs = new Map<string, Doc>();
+  private aggregation?: AggregatedDiscoverySource;
 
   constructor(private readonly registry: APIRegistry, private readonly serverAddress: () => string) {
     this.rebuild();
     registry.onChange(() => this.rebuild());
   }
 
+  /** The aggregation layer orders groups by APIService priority and adds extension servers' group versions. */
+  setAggregation(source: AggregatedDiscoverySource): void {
+    this.aggregation = source;
+    source.onChange(() => this.rebuild());
+    this.rebuild();
+  }
+
   /** groups in upstream order, each with its versions (preferred first) */
   private groups(): Map<string, string[]> {
-    const groups = new Map<string, string[]>();
     const gvs = this.registry.groupVersionList();
+    if (this.aggregation) return this.aggregation.order([...gvs, ...this.aggregation.remoteGroupVersions()]);
+    const groups = new Map<string, string[]>();
     const known = [...groupOrder];
     const rank = (g: string) => { const i = known.indexOf(g); return i < 0 ? known.length : i; };
     const sorted = [...gvs].sort((a, b) => {
@@ -123,9 +133,13 @@ export class Discovery {
       if (legacy !== (g === '')) continue;
       items.push({
         metadata: g ? { name: g, creationTimestamp: null } : { creationTimestamp: null },
-        versions: versions.map((ver) => ({
+        versions: versions.flatMap((ver) => {
+          const local = this.registry.resources(g ? `${g}/${ver}` : ver);
+          // a group version of an extension API server: its fetched entry, or nothing until fetched
+          if (!local) { const r = this.aggregation?.remoteVersion(`${g}/${ver}`); return r ? [r] : []; }
+          return [{
           version: ver,
-          resources: (this.registry.resources(g ? `${g}/${ver}` : ver) ?? [])
+          resources: local
             .map(({ type: t }) => t)
             .sort((a, b) => (a.resource < b.resource ? -1 : 1))
             .map((t) => {
@@ -150,10 +164,13 @@ export class Discovery {
               return r;
             }),
           freshness: 'Current',
-        })),
+          }];
+        }),
       });
     }
-    return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${v}`, metadata: {}, items };
+    // a group whose only versions are extension servers' not yet fetched is left out
+    const listed = items.filter((i) => (i as { versions: unknown[] }).versions.length > 0);
+    return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${v}`, metadata: {}, items: listed };
   }
 
   get(path: string): Doc | undefined {

@@ -26,6 +26,7 @@ import { registerAuthorizationAPIs } from './authz/index.js';
 import type { Auditor, AuditRecordHandle } from './audit/index.js';
 import { OpenAPIHandler } from './openapi.js';
 import { versionInfo, type VersionInfo } from './version.js';
+import { Aggregator } from './aggregator/index.js';
 import { startCustomResources } from '../apiextensions/index.js';
 import { APIServerMetrics } from './metrics.js';
 import { FlowControl } from './flowcontrol/index.js';
@@ -56,6 +57,8 @@ export interface APIServerConfig {
   auditor?: Auditor;
   /** admission plugins, in order (mutating phases run before validation, validating after) */
   admissionPlugins?: AdmissionPlugin[];
+  /** front-proxy client certificate for proxying to extension API servers (--proxy-client-cert-file); may be replaced while running */
+  proxyClient?: { certPem: string; keyPem: string };
   /** API Priority and Fairness: total seats (--max-requests-inflight + --max-mutating-requests-inflight); 0 turns it off */
   maxRequestsInFlight?: number;
 }
@@ -71,6 +74,8 @@ export class APIServer {
   private server?: http2.Http2SecureServer;
   private discovery!: Discovery;
   private openapi!: OpenAPIHandler;
+  /** the aggregation layer (APIServices, proxying to extension API servers) */
+  aggregator?: Aggregator;
   private customResources?: { stop(): void };
   private deps!: RestDeps;
   private ready = false;
@@ -132,6 +137,8 @@ export class APIServer {
     }
     this.discovery = new Discovery(this.registry, () => `${this.config.advertiseAddress ?? this.config.bindAddress}:${this.port}`);
     this.openapi = new OpenAPIHandler(this.registry);
+    this.aggregator = new Aggregator({ registry: this.registry, proxyClient: () => this.config.proxyClient });
+    this.discovery.setAggregation(this.aggregator);
     // CRDs: served custom resources follow the CRD store (apiextensions-apiserver's controllers)
     this.customResources = startCustomResources({ registry: this.registry, backend: this.config.backend, cache: this.cache, transformer: this.transformer });
 
@@ -159,6 +166,7 @@ export class APIServer {
     this.discovery.rebuild();
     const { bootstrap } = await import('./bootstrap.js');
     await bootstrap(this);
+    await this.aggregator.start();
     this.startCompaction();
     await beforeReady?.({ port: this.port });
     this.ready = true;
@@ -183,6 +191,7 @@ export class APIServer {
     this.ready = false;
     if (this.compactTimer) clearInterval(this.compactTimer);
     this.customResources?.stop();
+    this.aggregator?.stop();
     this.cache.stop();
     const closed = this.server ? new Promise<void>((r) => this.server!.close(() => r())) : Promise.resolve();
     for (const s of this.sessions) s.close();
@@ -247,6 +256,8 @@ export class APIServer {
         }
       }
       if (this.flowControl && !(await priorityAndFairness(this.flowControl, ctx))) return;
+      // group versions served by extension API servers are proxied (kube-aggregator)
+      if (this.aggregator && await this.aggregator.serve(ctx)) return;
       if (info.isResourceRequest) {
         const v = this.registry.lookupVirtual(info.apiGroup, info.apiVersion, info.resource);
         if (v) {

@@ -140,6 +140,7 @@ export async function serverCommand(args: string[]): Promise<void> {
     anonymousToAuthorizer: Boolean(flags['anonymous-auth']) && !modes.every((m) => m === 'AlwaysAllow'),
     auditor,
     maxRequestsInFlight: flags['enable-priority-and-fairness'] ? Number(flags['max-requests-inflight']) + Number(flags['max-mutating-requests-inflight']) : 0,
+    proxyClient: { certPem: pki.frontProxyClient.certPem, keyPem: pki.frontProxyClient.keyPem },
     admissionPlugins: buildAdmissionPlugins(list(flags['enable-admission-plugins']), list(flags['disable-admission-plugins']), () => server!),
   });
   const srv = server;
@@ -192,6 +193,7 @@ export async function serverCommand(args: string[]): Promise<void> {
   stopRenewal = startRenewal(dataDir, pkiOptions, async (renewed) => {
     for (const c of renewed.changes) console.log(`pki: ${c}`);
     if (renewed.apiserver.certPem !== pki.apiserver.certPem) srv.updateServingCertificate(renewed.apiserver.certPem, renewed.apiserver.keyPem);
+    srv.config.proxyClient = { certPem: renewed.frontProxyClient.certPem, keyPem: renewed.frontProxyClient.keyPem };
     if (renewed.admin.certPem !== pki.admin.certPem) {
       await writeAdminKubeconfig(renewed, kubeconfig, { server: url });
       // the in-process controllers authenticate with the admin certificate too

@@ -10,10 +10,12 @@ import {
   persistentVolumePrinter, resourceQuotaPrinter, secretPrinter, serviceAccountPrinter, servicePrinter,
 } from './core.js';
 import { defaultPrinter } from './default.js';
+import { apiServicePrinter } from './apiservice.js';
+import { validatingAdmissionPolicyBindingPrinter, validatingAdmissionPolicyPrinter, webhookConfigurationPrinter } from './admissionregistration.js';
 import { endpointSlicePrinter, ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from './networking.js';
 import { podPrinter } from './pod.js';
-import { flowSchemaPrinter, priorityLevelConfigurationPrinter } from './flowcontrol.js';
 import { csiDriverPrinter, csiNodePrinter, storageClassPrinter, volumeAttachmentPrinter } from './storage.js';
+import { flowSchemaPrinter, priorityLevelConfigurationPrinter } from './flowcontrol.js';
 import {
   controllerRevisionPrinter, cronJobPrinter, daemonSetPrinter, deploymentPrinter, horizontalPodAutoscalerPrinter, jobPrinter,
   podDisruptionBudgetPrinter, podTemplatePrinter, replicaSetPrinter, replicationControllerPrinter, statefulSetPrinter,
@@ -65,10 +67,17 @@ const byGroup: Record<string, Record<string, Printer>> = {
     volumeattachments: volumeAttachmentPrinter,
   },
   'scheduling.k8s.io': { priorityclasses: priorityClassPrinter },
+  'flowcontrol.apiserver.k8s.io': { flowschemas: flowSchemaPrinter, prioritylevelconfigurations: priorityLevelConfigurationPrinter },
   'node.k8s.io': { runtimeclasses: runtimeClassPrinter },
   'certificates.k8s.io': { certificatesigningrequests: certificateSigningRequestPrinter },
-  'flowcontrol.apiserver.k8s.io': { flowschemas: flowSchemaPrinter, prioritylevelconfigurations: priorityLevelConfigurationPrinter },
+  'admissionregistration.k8s.io': {
+    mutatingwebhookconfigurations: webhookConfigurationPrinter,
+    validatingwebhookconfigurations: webhookConfigurationPrinter,
+    validatingadmissionpolicies: validatingAdmissionPolicyPrinter,
+    validatingadmissionpolicybindings: validatingAdmissionPolicyBindingPrinter,
+  },
   'apiextensions.k8s.io': { customresourcedefinitions: defaultPrinter }, // upstream: NAME, CREATED AT
+  'apiregistration.k8s.io': { apiservices: apiServicePrinter },
 };
 
 export const printers: Record<string, Printer> = Object.fromEntries(

@@ -5,7 +5,7 @@ import { apiServicePrinter } from '../../api/printers/apiservice.js';
 import { setCondition, sortByGroupAndVersion, type APIService, type Ordered } from './apiservice.js';
 import { validateAPIService } from './validation.js';
 import { authProxyHeaders, headerKeyEscape, proxyRequestHeaders, proxyResponseHeaders } from './headers.js';
-import { checkAvailability } from './availability.js';
+import { checkAvailability, type Probe } from './availability.js';
 import { resolveAll, type ServiceState } from './resolver.js';
 import { pickAggregatedVersion, resourceListToAggregated } from './remotediscovery.js';
 
@@ -100,9 +100,9 @@ const service = (ports: { name?: string; port: number }[], type?: string): KObje
 const endpoints = (subsets: unknown[]): KObject => ({ metadata: { namespace: 'default', name: 'api' }, subsets } as KObject);
 
 test('availability: upstream reasons and messages, in order of the checks', async () => {
-  const okProbe = async () => 200;
+  const okProbe: Probe = async () => 200;
   const a = svcAPI();
-  const check = (s: ServiceState, probe = okProbe) => checkAvailability(a, s, probe);
+  const check = (s: ServiceState, probe: Probe = okProbe) => checkAvailability(a, s, probe);
   assert.deepEqual(await check(state({})), { type: 'Available', status: 'False', reason: 'ServiceNotFound', message: 'service/api in "default" is not present' });
   assert.deepEqual((await check(state({ services: [service([{ port: 80 }])] }))).message, 'service/api in "default" is not listening on port 443');
   assert.deepEqual(await check(state({ services: [service([{ name: 'https', port: 443 }])] })),

@@ -12,6 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Strategy } from './strategy.js';
 import type { IPAllocator, PortAllocator } from './ipallocator.js';
 import { csrStrategy } from '../certificates/strategy.js';
+import { apiServiceStrategy } from '../aggregator/strategy.js';
 import { crdStrategy } from '../../apiextensions/strategy.js';
 
 export interface StrategyDeps {
@@ -70,6 +71,8 @@ export function strategyFor(type: ResourceType, deps: StrategyDeps): Strategy {
       return serviceStrategy(base, deps);
     case 'apiextensions.k8s.io/customresourcedefinitions':
       return crdStrategy(base);
+    case 'apiregistration.k8s.io/apiservices':
+      return apiServiceStrategy(base);
     case 'certificates.k8s.io/certificatesigningrequests':
       return csrStrategy(base);
     case '/secrets':

@@ -8,7 +8,7 @@ import type { Obj, SharedInformer, SharedInformerFactory } from '../../../client
 import { RateLimitingQueue } from '../../../client/workqueue.js';
 import { runWorkers } from '../../common/worker.js';
 import type { Controller } from '../../manager/context.js';
-import { TOKEN_SECRETS_PATH, tokenForSigning, type Secret } from './tokens.js';
+import { TOKEN_SECRETS_PATH, expirationOf, tokenForSigning, type Secret } from './tokens.js';
 
 export const CONFIGMAP_NAMESPACE = 'kube-public';
 export const CONFIGMAP_NAME = 'cluster-info';
@@ -72,7 +72,12 @@ export class BootstrapSigner implements Controller {
   async sync(): Promise<void> {
     const cm = this.configMaps.store.get(`${CONFIGMAP_NAMESPACE}/${CONFIGMAP_NAME}`);
     if (!cm) return;
-    const tokens = this.secrets.store.list().map((s) => tokenForSigning(s, this.now())).filter((t): t is { id: string; secret: string } => !!t);
+    const now = this.now();
+    const valid = this.secrets.store.list().filter((s) => tokenForSigning(s, now));
+    const tokens = valid.map((s) => tokenForSigning(s, now)!);
+    // a signing token that expires takes its signature with it: look again then
+    const next = Math.min(...valid.map((s) => expirationOf(s) ?? Infinity));
+    if (Number.isFinite(next)) this.queue.addAfter('signer', next - now + 1000);
     const data = signedData(cm, tokens);
     if (!data) return;
     await this.client.request('PUT', `/api/v1/namespaces/${CONFIGMAP_NAMESPACE}/configmaps/${CONFIGMAP_NAME}`,

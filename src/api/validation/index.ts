@@ -25,6 +25,10 @@ import {
   validateRuntimeClass, validateStorageClass, validateVolumeAttachment,
 } from './other.js';
 import type { Obj } from './util.js';
+import {
+  validateMutatingWebhookConfiguration, validateValidatingAdmissionPolicy, validateValidatingAdmissionPolicyBinding,
+  validateValidatingWebhookConfiguration,
+} from './admissionregistration.js';
 import { validateFlowSchema, validatePriorityLevelConfiguration } from './flowcontrol.js';
 
 type KindCheck = (obj: Obj, old?: Obj) => FieldError[];
@@ -37,6 +41,7 @@ function validatePod(o: Obj, old?: Obj): FieldError[] {
 }
 
 const RBAC = 'rbac.authorization.k8s.io';
+const ADMISSION = 'admissionregistration.k8s.io';
 
 /** name rules and object checks per resource; anything not listed gets DNS-1123 subdomain names and metadata checks */
 const table: Record<string, Entry> = {
@@ -76,10 +81,14 @@ const table: Record<string, Entry> = {
   [resourceKey('storage.k8s.io', 'storageclasses')]: { check: validateStorageClass },
   [resourceKey('storage.k8s.io', 'volumeattachments')]: { check: validateVolumeAttachment },
   [resourceKey('scheduling.k8s.io', 'priorityclasses')]: { check: validatePriorityClass },
-  [resourceKey('node.k8s.io', 'runtimeclasses')]: { check: validateRuntimeClass },
   [resourceKey('flowcontrol.apiserver.k8s.io', 'flowschemas')]: { check: validateFlowSchema },
   [resourceKey('flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations')]: { check: validatePriorityLevelConfiguration },
+  [resourceKey('node.k8s.io', 'runtimeclasses')]: { check: validateRuntimeClass },
   [resourceKey('certificates.k8s.io', 'certificatesigningrequests')]: { nameFn: nameIsPathSegment, check: validateCertificateSigningRequest },
+  [resourceKey(ADMISSION, 'mutatingwebhookconfigurations')]: { check: validateMutatingWebhookConfiguration },
+  [resourceKey(ADMISSION, 'validatingwebhookconfigurations')]: { check: validateValidatingWebhookConfiguration },
+  [resourceKey(ADMISSION, 'validatingadmissionpolicies')]: { check: validateValidatingAdmissionPolicy },
+  [resourceKey(ADMISSION, 'validatingadmissionpolicybindings')]: { check: validateValidatingAdmissionPolicyBinding },
 };
 
 function makeValidator(namespaced: boolean, entry: Entry): Validator {

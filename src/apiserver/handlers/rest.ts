@@ -26,6 +26,7 @@ import { evictPod } from '../registry/eviction.js';
 import { admissionFor } from '../admission/index.js';
 import type { AdmissionPlugin } from '../chain.js';
 import { viewOf, toServed, toStorage } from '../storage/view.js';
+import { serverSideApply, updateHook, APPLY_YAML, APPLY_CBOR } from '../apply/handler.js';
 
 export interface RestDeps {
   /** admission plugins, in order */
@@ -166,7 +167,7 @@ async function decodeBody(ctx: RequestContext, sr: ServedResource): Promise<KObj
 async function create(ctx: RequestContext, sr: ServedResource, ns: string, out: Output): Promise<void> {
   const dryRun = dryRunParam(ctx.query, 'create');
   const obj = await decodeBody(ctx, sr);
-  const created = await sr.store.create(toStorage(sr.convert, obj), ns, { admission: ctx.admission, dryRun });
+  const created = await sr.store.create(toStorage(sr.convert, obj), ns, { admission: ctx.admission, dryRun, fieldManager: updateHook(ctx, sr, '') });
   writeObject(ctx, out, sr, toServed(sr.convert, created), 201);
 }
 
@@ -178,7 +179,7 @@ async function update(ctx: RequestContext, sr: ServedResource, ns: string, name:
   }
   const obj = await decodeBody(ctx, sr);
   const allowCreate = ['endpoints', 'leases', 'events', 'services'].includes(sr.type.resource) && !sub;
-  const r = await sr.store.update(ns, name, () => toStorage(sr.convert, obj), { admission: ctx.admission, dryRun, subresource: sub, allowCreate });
+  const r = await sr.store.update(ns, name, () => toStorage(sr.convert, obj), { admission: ctx.admission, dryRun, subresource: sub, allowCreate, fieldManager: updateHook(ctx, sr, sub) });
   if (!r.created && !dryRun) await sr.store.finishDeletionIfDone(r.obj);
   writeObject(ctx, out, sr, toServed(sr.convert, r.obj), r.created ? 201 : 200);
 }
@@ -209,12 +210,13 @@ function parseJSONObject(b: Buffer): Record<string, unknown> {
 
 async function patch(ctx: RequestContext, sr: ServedResource, ns: string, name: string, sub: string, out: Output): Promise<void> {
   const pt = mediaType(ctx.req.headers['content-type']);
-  if (pt === 'application/apply-patch+yaml' || pt === 'application/apply-patch+cbor') {
-    throw new StatusError(415, 'UnsupportedMediaType',
-      `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.slice(0, 3).join(', ')} (server-side apply is not served yet)`);
-  }
-  if (!PATCH_TYPES.includes(pt)) throw unsupportedMediaType(pt, PATCH_TYPES.slice(0, 3));
+  if (!PATCH_TYPES.includes(pt)) throw unsupportedMediaType(pt, PATCH_TYPES.slice(0, 4));
   const dryRun = dryRunParam(ctx.query, 'patch');
+  if (pt === APPLY_YAML || pt === APPLY_CBOR) {
+    const applied = await serverSideApply(ctx, sr, ns, name, sub, pt, dryRun);
+    return writeObject(ctx, out, sr, toServed(sr.convert, applied.obj), applied.created ? 201 : 200);
+  }
+  const fieldManager = updateHook(ctx, sr, sub);
   const body = await readBody(ctx.req);
   const mode = fieldValidationParam(ctx.query, 'patch');
   if (sub === 'scale') {
@@ -231,7 +233,7 @@ async function patch(ctx: RequestContext, sr: ServedResource, ns: string, name: 
     const prv = (cur.metadata?.resourceVersion);
     if (patched.metadata?.resourceVersion === prv) delete patched.metadata!.resourceVersion;
     return toStorage(sr.convert, patched);
-  }, { admission: ctx.admission, dryRun, subresource: sub });
+  }, { admission: ctx.admission, dryRun, subresource: sub, fieldManager });
   if (!dryRun) await sr.store.finishDeletionIfDone(r.obj);
   writeObject(ctx, out, sr, toServed(sr.convert, r.obj), 200);
 }
@@ -337,7 +339,7 @@ async function applyScale(ctx: RequestContext, sr: ServedResource, ns: string, n
     if (srv && srv !== cur.metadata?.resourceVersion) next.metadata!.resourceVersion = srv;
     else delete next.metadata!.resourceVersion;
     return next;
-  }, { admission: ctx.admission, dryRun });
+  }, { admission: ctx.admission, dryRun, fieldManager: updateHook(ctx, sr, 'scale') });
   writeJSON(ctx.res, 200, toScale(sr, r.obj), out.contentType);
 }
 

@@ -32,7 +32,12 @@ export interface Admission {
   validate(op: 'CREATE' | 'UPDATE' | 'DELETE', obj: KObject | undefined, old: KObject | undefined): Promise<void>;
 }
 
-export interface WriteOptions { dryRun: boolean; admission?: Admission }
+export interface WriteOptions {
+  dryRun: boolean;
+  admission?: Admission;
+  /** records field ownership in metadata.managedFields (apply/handler.ts updateHook); old is undefined on create */
+  fieldManager?: (obj: KObject, old: KObject | undefined) => void;
+}
 
 /** Answers whether a namespace exists / is terminating, for create-in-namespace checks. */
 export type NamespaceLookup = (name: string) => KObject | undefined;
@@ -109,6 +114,7 @@ export class Store {
     if (this.type.generationOnSpec) meta.generation = 1; else delete meta.generation;
     this.setTypeMeta(obj);
     this.strategy.defaults(obj);
+    opts.fieldManager?.(obj, undefined);
     await this.strategy.prepareForCreate(obj, { type: this.type, dryRun: opts.dryRun });
     try {
       // upstream order: mutating admission, validation, validating admission, storage
@@ -210,6 +216,7 @@ export class Store {
       this.prepareUpdate(desired, old, opts.subresource);
       // upstream defaults every decoded object, on update as on create
       this.strategy.defaults(desired);
+      opts.fieldManager?.(desired, old);
       await this.strategy.prepareForUpdate(desired, old, { type: this.type, dryRun: opts.dryRun, subresource: opts.subresource });
       await opts.admission?.admit('UPDATE', desired, old);
       // pods/binding sets spec.nodeName, which a pod update may not change: validate it as a new object

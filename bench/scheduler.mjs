@@ -2,7 +2,11 @@
 // API (with status; no simulator), M pending pods created while no scheduler runs, then `kumo
 // scheduler` started. Pods/s from the first binding to the last, seen on a pod watch; the
 // scheduler's own attempt histogram from /metrics; RSS and CPU of server and scheduler.
-// Usage: node bench/scheduler.mjs [nodes=1000] [pods=5000]
+// Scenario "spread": every pod has required pod anti-affinity (hostname) to its group of 10 and a
+// DoNotSchedule zone spread constraint (maxSkew 1) over that group, so InterPodAffinity and
+// PodTopologySpread do real work in PreFilter/Filter/Score. Per-phase time (PreFilter, Filter,
+// PreScore, Score, Reserve, PreBind, Bind) comes from scheduler_framework_extension_point_duration_seconds.
+// Usage: node bench/scheduler.mjs [nodes=1000] [pods=5000] [scenario=plain|spread]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +17,20 @@ import { procStats, usage, spawnKumo, stopChild, componentKubeconfig, watchPods,
 
 const nodes = Number(process.argv[2] ?? 1000);
 const pods = Number(process.argv[3] ?? 5000);
+const scenario = process.argv[4] ?? 'plain';
+if (!['plain', 'spread'].includes(scenario)) throw new Error(`unknown scenario ${scenario}`);
+const GROUP = 10;
+
+function benchPod(i) {
+  if (scenario === 'plain') return pausePod(`pod-${i}`);
+  const group = `g-${Math.floor(i / GROUP)}`;
+  const p = pausePod(`pod-${i}`, {
+    affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { group } }, topologyKey: 'kubernetes.io/hostname' }] } },
+    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { group } } }],
+  });
+  p.metadata.labels = { ...p.metadata.labels, group };
+  return p;
+}
 const NS = 'sched-bench';
 
 function node(i) {
@@ -50,7 +68,7 @@ try {
   await until(async () => (await req(server, agent, 'GET', `/api/v1/namespaces/${NS}/serviceaccounts/default`)).status === 200, 30_000, 'default service account');
   t = performance.now();
   await paced(pods, 32, Infinity, async (i) => {
-    mustOK(await req(server, agent, 'POST', `/api/v1/namespaces/${NS}/pods`, pausePod(`pod-${i}`)), 'create pod');
+    mustOK(await req(server, agent, 'POST', `/api/v1/namespaces/${NS}/pods`, benchPod(i)), 'create pod');
   });
   const podsMs = performance.now() - t;
 
@@ -87,11 +105,18 @@ try {
     (attempts[m[2]] ??= {})[m[1]] = Number(m[3]);
   }
   const attemptMeanMs = Object.fromEntries(Object.entries(attempts).map(([k, v]) => [k, { count: v.count, mean_ms: round(1000 * v.sum / v.count, 3) }]));
+  // per extension point: total seconds over the run and mean per call (Filter/Score are once per cycle, over all nodes evaluated)
+  const phases = {};
+  for (const m of metrics.matchAll(/^scheduler_framework_extension_point_duration_seconds_(sum|count)\{extension_point="(\w+)",status="(\w+)",profile="[^"]+"\} (\S+)$/gm)) {
+    const ph = (phases[m[2]] ??= { count: 0, sum: 0 });
+    ph[m[1]] += Number(m[4]);
+  }
+  const phaseTimes = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, { count: v.count, total_s: round(v.sum, 3), mean_ms: round(1000 * v.sum / v.count, 3) }]));
   const span = (last - first) / 1000;
   const result = {
     commit: gitCommit(), date: new Date().toISOString(), node: process.version,
     // other work on the machine skews every figure: the 1/5/15-minute load averages at the end
-    loadAverage: loadavg().map((x) => round(x, 2)), nodes, pods,
+    loadAverage: loadavg().map((x) => round(x, 2)), nodes, pods, scenario,
     outcome: outcome === 'timeout' ? `timeout with ${bound} bound` : 'all bound',
     setup: { nodesCreateMs: round(nodesMs, 0), podsCreateMs: round(podsMs, 0) },
     schedulerStartToReadyMs: round(tReady - tStart, 0),
@@ -100,11 +125,12 @@ try {
     podsPerSecond: round((bound - 1) / span, 0),
     podsPerSecondFromStart: round(bound / ((last - tStart) / 1000), 0),
     schedulingAttempts: attemptMeanMs,
+    phases: phaseTimes,
     scheduler: usage(sched0, sched1),
     apiserver: usage(server0, server1),
   };
   console.log(JSON.stringify(result, null, 2));
-  console.log(`saved ${saveResult('scheduler', result)}`);
+  console.log(`saved ${saveResult(scenario === 'plain' ? 'scheduler' : `scheduler-${scenario}`, result)}`);
 } finally {
   watch?.close();
   agent.destroy();

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { parseFlags, usage, type FlagSpec } from '../cli/flags.js';
 import { DEFAULT_DATA_DIR } from '../cli/pki.js';
 import { configFromKubeconfig, RESTClient } from '../client/rest.js';
-import { optionsFromFlags, type RawFlags } from './options.js';
+import { nodeLabels, optionsFromFlags, type RawFlags } from './options.js';
 import { NodeSimulator } from './simulator.js';
 import { startDrillServer } from './drill-server.js';
+import { METRICS_FLAGS, startMetricsFromFlags } from './metrics/index.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'kubeconfig', type: 'string', default: '', help: 'kubeconfig to reach the API server (default $KUBECONFIG, then ~/.kumo/kubeconfig)' },
@@ -26,6 +27,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'not-ready-nodes', type: 'string', default: '', help: 'nodes that heartbeat but report Ready=False, a,b,…' },
   { name: 'drill-address', type: 'string', default: '', help: 'serve the drill API on host:port (e.g. 127.0.0.1:0): POST /fail?nodes=a,b, /recover?nodes=…, /not-ready?nodes=…; GET /drills' },
   { name: 'concurrency', type: 'number', default: 16, help: 'most API writes in flight at once' },
+  ...METRICS_FLAGS,
   { name: 'help', type: 'bool', default: false, help: 'show this help' },
 ];
 
@@ -43,7 +45,9 @@ export async function simNodesCommand(args: string[]): Promise<void> {
   const sim = new NodeSimulator(client, o, log);
   const drill = flags['drill-address'] ? await startDrillServer(sim, String(flags['drill-address'])) : undefined;
   if (drill) console.log(`kumo sim-nodes: drill API at ${drill.url}`);
+  let metrics: Awaited<ReturnType<typeof startMetricsFromFlags>>;
   const shutdown = () => {
+    metrics?.stop();
     drill?.close();
     sim.stop();
     client.close();
@@ -52,6 +56,12 @@ export async function simNodesCommand(args: string[]): Promise<void> {
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
   const { registeredMs, adopted } = await sim.start();
+  metrics = await startMetricsFromFlags(flags, client, {
+    live: (n) => { const node = sim.nodes.get(n); return node ? !node.failed : undefined; },
+    names: () => [...sim.nodes.keys()],
+    labels: (n) => { const node = sim.nodes.get(n); return node && nodeLabels(o, n, node.id.index); },
+  }, kubeconfig, log);
+  if (metrics) console.log(`kumo sim-nodes: metrics API at ${metrics.server.url}`);
   console.log(`kumo sim-nodes: ${o.count} nodes registered in ${registeredMs} ms (${adopted} adopted); watching pods`);
   setInterval(() => {
     const s = sim.stats();

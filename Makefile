@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.kumo-installed
 
-.PHONY: up test build deps unit e2e bench clean typecheck
+.PHONY: up test build deps unit e2e bench bench-scale clean typecheck
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	@command -v node >/dev/null || { echo "kumo needs Node.js >= 20"; exit 1; }
@@ -37,6 +37,10 @@ e2e: build
 
 bench: build
 	BENCH="$(BENCH)" node bench/run.mjs
+
+# The full envelope (5,000 nodes, 150,000 pods, startup with 150,000 objects): long — tens of minutes at least.
+bench-scale: build
+	BENCH_SCALE=1 BENCH="$(BENCH)" node bench/run.mjs
 
 clean:
 	rm -rf dist

@@ -1,115 +1,145 @@
-// Density (issue 4 `density`): `kumo server` + `kumo sim-nodes` (N nodes in 3 zones, 110 pods each)
-// + `kumo scheduler`; M pause-like pods created at a steady rate with bounded concurrency (no
-// controllers yet, so Pods directly rather than through Deployments). Reports time until every
-// pod is Running (the simulator marks them), the latency of the harness's own API calls during the
-// run by upstream SLI class (mutating single object; GET; LIST in a namespace and cluster-wide),
-// and RSS/CPU of each process over the run.
-// Usage: node bench/density.mjs [nodes=500] [pods=5000] [createRate=500/s]
-import { mkdtempSync, rmSync } from 'node:fs';
+// Density (issue 4 `density`): `kumo server` (its built-in controller manager and scheduler) +
+// `kumo sim-nodes` (N nodes in 3 zones, 110 pods each); M pause-like pods as D Deployments created
+// at a steady rate (pods/s ÷ pods per Deployment). Reports time until every pod is Running (the
+// simulator marks them) and every Deployment is Available; the latency of the harness's own API
+// probes during the run by upstream SLI class, and the server's apiserver_request_duration_seconds
+// over the run when it serves /metrics; RSS and CPU of each process; node heartbeat lateness from
+// a Lease watch (max gap between renewals per node vs the 40 s lease) and nodes that went NotReady.
+// Writes the JSON and two SVG plots (pods over time, probe latency over time) to bench/results/.
+// Usage: node bench/density.mjs [nodes=100] [pods=2000] [podsPerDeployment=100] [podsPerSecond=200]
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import https from 'node:https';
 import { startServer, stop, req, gitCommit, saveResult, round } from './lib.mjs';
-import { procStats, usage, spawnKumo, stopChild, componentKubeconfig, watchPods, LatencyRecorder, paced, until, pausePod } from './cluster.mjs';
+import {
+  procStats, usage, spawnKumo, stopChild, watchPods, watchResource, LatencyRecorder, paced, until, startProbes,
+  HeartbeatTracker, scrapeRequestDurations, durationQuantiles, deploymentObject, deploymentAvailable, sampleProcesses,
+} from './cluster.mjs';
+import { lineChart } from './svg.mjs';
 
-const nodes = Number(process.argv[2] ?? 500);
-const pods = Number(process.argv[3] ?? 5000);
-const rate = Number(process.argv[4] ?? 500);
-const concurrency = 16;
+const nodes = Number(process.argv[2] ?? 100);
+const pods = Number(process.argv[3] ?? 2000);
+const perDeployment = Number(process.argv[4] ?? 100);
+const podRate = Number(process.argv[5] ?? 200);
+const deployments = Math.ceil(pods / perDeployment);
 const NS = 'density';
 
 const dir = mkdtempSync(join(tmpdir(), 'kumo-bench-density-'));
-const server = await startServer(dir, ['--disable-scheduler']);
-const agent = new https.Agent({ keepAlive: true, maxSockets: concurrency + 4 });
+const server = await startServer(dir);
+const agent = new https.Agent({ keepAlive: true, maxSockets: 16 });
 const lat = new LatencyRecorder();
+const hb = new HeartbeatTracker(40);
 let sim;
-let sched;
-let watch;
-let probing = true;
+let podWatch;
+let deployWatch;
+let probes;
+let sampler;
 try {
-  // simulated nodes first: time to register them is part of the report
-  let t = performance.now();
+  const t0 = performance.now();
   sim = await spawnKumo(['sim-nodes', '--kubeconfig', join(dir, 'kubeconfig'), '--count', String(nodes), '--zones', '3', '--pods', '110',
-    '--pod-cidr-base', '10.0.0.0/8'], /(\d+) nodes registered in (\d+) ms/, 300_000);
-  const registerMs = performance.now() - t;
-  const kc = await componentKubeconfig(dir, 'scheduler', server);
-  sched = await spawnKumo(['scheduler', '--kubeconfig', kc, '--secure-port', '0', '--leader-elect=false'], /healthz\/metrics at http/);
+    '--pod-cidr-base', '10.0.0.0/8'], /(\d+) nodes registered in (\d+) ms/, 600_000);
+  const registerMs = performance.now() - t0;
+  await hb.start(server);
 
   await req(server, agent, 'POST', '/api/v1/namespaces', { metadata: { name: NS } });
   await until(async () => (await req(server, agent, 'GET', `/api/v1/namespaces/${NS}/serviceaccounts/default`)).status === 200, 30_000, 'default service account');
 
-  // count pods Running as the simulator reports them
+  // pods seen and Running, Deployments Available, as watches report them
+  const seen = new Set();
   const running = new Set();
-  let allRunning;
-  const done = new Promise((r) => { allRunning = r; });
-  watch = await watchPods(server, (type, p) => {
-    if (type !== 'DELETED' && p.status?.phase === 'Running' && !running.has(p.metadata.name)) {
-      running.add(p.metadata.name);
-      if (running.size === pods) allRunning();
+  const names = [];
+  const available = new Set();
+  let finished;
+  const done = new Promise((r) => { finished = r; });
+  let t = 0;
+  let allCreatedMs = -1;
+  let allRunningMs = -1;
+  const check = () => { if (running.size >= pods && available.size >= deployments) finished('done'); };
+  podWatch = await watchPods(server, (type, p) => {
+    const name = p.metadata.name;
+    if (type === 'DELETED') return;
+    if (!seen.has(name)) { seen.add(name); if (seen.size === pods) allCreatedMs = performance.now() - t; }
+    if (p.status?.phase === 'Running' && !running.has(name)) {
+      running.add(name);
+      names.push(name);
+      if (running.size === pods) allRunningMs = performance.now() - t;
+      check();
     }
   }, `fieldSelector=metadata.namespace%3D${NS}`);
-
-  const procs = { apiserver: server.child.pid, scheduler: sched.child.pid, 'sim-nodes': sim.child.pid };
-  const before = Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, procStats(pid)]));
-
-  // probes alongside the load, as a user would see the API during the run (SLI classes)
-  const probes = [
-    [500, async () => { // mutating single object (beyond the creates): label a pod already created
-      const i = Math.floor(Math.random() * Math.max(1, created));
-      if (created) await lat.time('PATCH pods namespace', () => req(server, agent, 'PATCH', `/api/v1/namespaces/${NS}/pods/pod-${i}`,
-        { metadata: { labels: { probed: String(Date.now()) } } }, { 'content-type': 'application/merge-patch+json' }));
-    }],
-    [500, async () => { const i = Math.floor(Math.random() * Math.max(1, created)); if (created) await lat.time('GET pods namespace', () => req(server, agent, 'GET', `/api/v1/namespaces/${NS}/pods/pod-${i}`)); }],
-    [2000, () => lat.time('LIST pods namespace', () => req(server, agent, 'GET', `/api/v1/namespaces/${NS}/pods`))],
-    [5000, () => lat.time('LIST pods cluster', () => req(server, agent, 'GET', '/api/v1/pods'))],
-    [5000, () => lat.time('LIST nodes cluster', () => req(server, agent, 'GET', '/api/v1/nodes'))],
-  ];
-  let created = 0;
-  const probeLoops = probes.map(async ([every, fn]) => {
-    while (probing) {
-      const s = performance.now();
-      await fn();
-      const wait = every - (performance.now() - s);
-      if (wait > 0 && probing) await new Promise((r) => setTimeout(r, wait));
-    }
+  deployWatch = await watchResource(server, `/apis/apps/v1/namespaces/${NS}/deployments`, (type, d) => {
+    if (type !== 'DELETED' && deploymentAvailable(d)) { available.add(d.metadata.name); check(); } else available.delete(d.metadata.name);
   });
+
+  const procs = { apiserver: server.child.pid, 'sim-nodes': sim.child.pid, harness: process.pid };
+  const before = Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, procStats(pid)]));
+  sampler = sampleProcesses(procs);
+  const metricsBefore = await scrapeRequestDurations(server, agent);
+  probes = startProbes(server, agent, lat, NS, () => (names.length ? [NS, names[Math.floor(Math.random() * names.length)]] : undefined));
 
   t = performance.now();
-  await paced(pods, concurrency, rate, async (i) => {
-    const r = await lat.time('POST pods namespace', () => req(server, agent, 'POST', `/api/v1/namespaces/${NS}/pods`, pausePod(`pod-${i}`)));
-    if (r.status !== 201) throw new Error(`create pod-${i}: ${r.status} ${r.body.toString().slice(0, 300)}`);
-    created = i + 1;
+  const progress = setInterval(() => console.error(`density ${round((performance.now() - t) / 1000, 0)}s: pods ${seen.size} seen, ${running.size} Running; ${available.size} of ${deployments} Deployments Available`), 15_000);
+  const timeline = [];
+  const tick = setInterval(() => timeline.push([round((performance.now() - t) / 1000, 1), seen.size, running.size, available.size]), 1000);
+  await paced(deployments, 4, podRate / perDeployment, async (i) => {
+    const replicas = Math.min(perDeployment, pods - i * perDeployment);
+    const r = await lat.time('POST deployments namespace', () => req(server, agent, 'POST', `/apis/apps/v1/namespaces/${NS}/deployments`, deploymentObject(`deploy-${i}`, replicas)));
+    if (r.status !== 201) throw new Error(`create deploy-${i}: ${r.status} ${r.body.toString().slice(0, 300)}`);
   });
-  const createdMs = performance.now() - t;
-  const timeout = setTimeout(() => allRunning('timeout'), 600_000);
+  const deploymentsCreatedMs = performance.now() - t;
+  const timeout = setTimeout(() => finished('timeout'), Math.max(600_000, pods * 20));
   const outcome = await done;
   clearTimeout(timeout);
-  const runningMs = performance.now() - t;
+  const availableMs = performance.now() - t;
+  clearInterval(tick);
+  clearInterval(progress);
+  timeline.push([round(availableMs / 1000, 1), seen.size, running.size, available.size]);
   const after = Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, procStats(pid)]));
-  probing = false;
-  await Promise.all(probeLoops);
+  await probes.stop();
+  sampler.stop();
+  const metricsAfter = await scrapeRequestDurations(server, agent);
 
   const result = {
     commit: gitCommit(), date: new Date().toISOString(), node: process.version,
     // other work on the machine skews every figure: the 1/5/15-minute load averages at the end
     loadAverage: loadavg().map((x) => round(x, 2)),
-    nodes, pods, createRatePerSecond: rate, createConcurrency: concurrency,
-    outcome: outcome === 'timeout' ? `timeout with ${running.size} Running` : 'all Running',
+    nodes, pods, deployments, podsPerDeployment: perDeployment, podsPerSecondAsked: podRate,
+    setup: 'kumo server with its built-in controller manager and scheduler; kumo sim-nodes',
+    outcome: outcome === 'timeout' ? `timeout with ${running.size} Running, ${available.size} Deployments Available` : 'all Running and Available',
     nodesRegisteredMs: round(registerMs, 0),
-    podsCreatedMs: round(createdMs, 0),
-    firstCreateToAllRunningMs: round(runningMs, 0),
-    lastCreateToAllRunningMs: round(runningMs - createdMs, 0),
-    podsRunningPerSecond: round(running.size / (runningMs / 1000), 0),
+    deploymentsCreatedMs: round(deploymentsCreatedMs, 0),
+    allPodsCreatedMs: round(allCreatedMs, 0),
+    firstDeploymentToAllRunningMs: round(allRunningMs, 0),
+    firstDeploymentToAllAvailableMs: round(availableMs, 0),
+    podsRunningPerSecond: round(running.size / (allRunningMs / 1000), 0),
     apiLatency: lat.summary(),
+    serverRequestDurations: durationQuantiles(metricsBefore, metricsAfter) ?? 'no /metrics',
+    heartbeats: hb.summary(),
     processes: Object.fromEntries(Object.keys(procs).map((k) => [k, usage(before[k], after[k])])),
+    processSeries: sampler.series,
+    timeline,
   };
-  console.log(JSON.stringify(result, null, 2));
-  console.log(`saved ${saveResult('density', result)}`);
+  console.log(JSON.stringify({ ...result, processSeries: undefined, timeline: undefined }, null, 2));
+  const file = saveResult('density', result);
+  console.log(`saved ${file}`);
+  const size = `${nodes} nodes, ${pods} pods in ${deployments} Deployments`;
+  writeFileSync(file.replace(/\.json$/, '-pods.svg'), lineChart({
+    title: `density: ${size} (${result.commit})`, xLabel: 'seconds since the first Deployment', yLabel: 'pods',
+    series: [{ name: 'pods created', points: timeline.map(([x, c]) => [x, c]) }, { name: 'pods Running', points: timeline.map(([x, , r]) => [x, r]) },
+      { name: `Deployments Available × ${perDeployment}`, points: timeline.map(([x, , , a]) => [x, a * perDeployment]) }],
+  }));
+  writeFileSync(file.replace(/\.json$/, '-latency.svg'), lineChart({
+    title: `density: probe latency, ${size}`, xLabel: 'seconds since the harness started probing', yLabel: 'ms',
+    series: [...lat.series].filter(([k]) => !k.startsWith('POST')).map(([k, pts]) => ({ name: k, points: pts })),
+    refs: [{ y: 1000, label: 'SLO 1 s (mutating / GET)' }],
+  }));
 } finally {
-  probing = false;
-  watch?.close();
+  await probes?.stop();
+  sampler?.stop();
+  hb.close();
+  podWatch?.close();
+  deployWatch?.close();
   agent.destroy();
-  await stopChild(sched?.child);
   await stopChild(sim?.child);
   await stop(server);
   rmSync(dir, { recursive: true, force: true });

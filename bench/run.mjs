@@ -1,11 +1,25 @@
-// `make bench`: runs the scenarios named in $BENCH (space-separated) at their default sizes, or all
-// of them: api (bench/apiserver.mjs), density, scheduler, startup. Names of bench/apiserver.mjs's own
-// scenarios (creates, watch, list) run just those. Each script is its own process, one at a time.
+// `make bench`: runs the scenarios named in $BENCH (space-separated) at their quick sizes, or all of
+// them: api (bench/apiserver.mjs), density, churn, scheduler, startup. Names of bench/apiserver.mjs's
+// own scenarios (creates, watch, list) run just those. BENCH_SCALE=1 (`make bench-scale`) uses the
+// full envelope sizes instead (5,000 nodes, 150,000 pods; tens of minutes at least). Each script is
+// its own process, one at a time.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './lib.mjs';
 
-const SCRIPTS = { api: 'apiserver.mjs', density: 'density.mjs', scheduler: 'scheduler.mjs', startup: 'startup.mjs' };
+const scale = ['1', 'true', 'yes'].includes(process.env.BENCH_SCALE ?? '');
+// script and its arguments: quick (make bench) / full envelope (make bench-scale)
+const SCRIPTS = {
+  api: ['apiserver.mjs', [], []],
+  // nodes, pods, pods per Deployment, pods/s
+  density: ['density.mjs', ['100', '2000', '100', '200'], ['5000', '150000', '100', '1000']],
+  // nodes, pods, churn seconds, pod deletes/s, a node failure every N s, tolerationSeconds
+  churn: ['churn.mjs', ['50', '1000', '60', '5', '20', '10'], ['200', '3000', '180', '10', '15', '10']],
+  // nodes, pods
+  scheduler: ['scheduler.mjs', ['1000', '5000'], ['5000', '50000']],
+  // objects, repeats
+  startup: ['startup.mjs', ['30000', '3'], ['150000', '3']],
+};
 const API_PARTS = ['creates', 'watch', 'list'];
 const names = (process.env.BENCH ?? '').split(/\s+/).filter(Boolean);
 const selected = names.length ? names : Object.keys(SCRIPTS);
@@ -17,7 +31,7 @@ if (unknown.length) {
 const apiParts = selected.filter((n) => API_PARTS.includes(n));
 const plan = [];
 if (apiParts.length && !selected.includes('api')) plan.push(['apiserver.mjs', apiParts]);
-for (const n of selected) if (SCRIPTS[n]) plan.push([SCRIPTS[n], []]);
+for (const n of selected) if (SCRIPTS[n]) plan.push([SCRIPTS[n][0], SCRIPTS[n][scale ? 2 : 1]]);
 for (const [script, args] of plan) {
   console.log(`\n=== node bench/${script} ${args.join(' ')}`);
   const r = spawnSync(process.execPath, [join(ROOT, 'bench', script), ...args], { stdio: 'inherit' });

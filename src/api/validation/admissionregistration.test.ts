@@ -53,7 +53,7 @@ test('webhook fields are checked with upstream messages', () => {
     'webhooks[0].clientConfig.service.path: Invalid value: "x": segment[0] may not be empty',
   ]);
   const mc = msgs(cfg(hook({ matchConditions: [{ name: 'a', expression: 'object.((' }, { name: 'a', expression: 'true' }, { name: '', expression: ' ' }] })));
-  assert.match(mc[0], /^webhooks\[0\]\.matchConditions\[0\]\.expression: Invalid value: "object\.\(\(": compilation failed: ERROR: <input>: /);
+  assert.match(mc[0], /^webhooks\[0\]\.matchConditions\[0\]\.expression: Invalid value: "object\.\(\(": compilation failed: ERROR: <input>:1:8: Syntax error: /);
   assert.deepEqual(mc.slice(1), [
     'webhooks[0].matchConditions[1].name: Duplicate value: "a"',
     'webhooks[0].matchConditions[2].expression: Required value',
@@ -80,6 +80,26 @@ test('policies and bindings: required fields', () => {
   ]);
   assert.deepEqual(msgs({ metadata: { name: 'b' }, spec: { policyName: 'p', validationActions: ['Deny', 'Warn'] } }, 'validatingadmissionpolicybindings'),
     ['spec.validationActions: Invalid value: ["Deny","Warn"]: must not contain both Deny and Warn (repeating the same validation failure information in the API response and headers serves no purpose)']);
+});
+
+test('policy expressions compile in the admission environment: undeclared references, params only with a paramKind, result types', () => {
+  const policy = (spec: Record<string, unknown>) => ({ metadata: { name: 'p' }, spec: {
+    failurePolicy: 'Fail', matchConstraints: { resourceRules: [{ operations: ['CREATE'], apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'] }] }, ...spec } });
+  assert.deepEqual(msgs(policy({ validations: [
+    { expression: 'object.spec.replicas <= 5 && namespaceObject.metadata.name != "" && variables.x', messageExpression: '"too many: " + string(object.spec.replicas)' },
+    { expression: 'foo.bar' },
+    { expression: 'params.max > 1' },
+    { expression: '"yes"' },
+    { expression: 'true', messageExpression: '1 + 1' },
+  ], auditAnnotations: [{ key: '', valueExpression: 'object.((' }] }), 'validatingadmissionpolicies'), [
+    'spec.validations[1].expression: Invalid value: "foo.bar": compilation failed: ERROR: <input>:1:1: undeclared reference to \'foo\' (in container \'\')',
+    'spec.validations[2].expression: Invalid value: "params.max > 1": compilation failed: ERROR: <input>:1:1: undeclared reference to \'params\' (in container \'\')',
+    'spec.validations[3].expression: Invalid value: "\\"yes\\"": must evaluate to bool',
+    'spec.validations[4].messageExpression: Invalid value: "1 + 1": must evaluate to string',
+    'spec.auditAnnotations[0].key: Required value',
+    'spec.auditAnnotations[0].valueExpression: Invalid value: "object.((": compilation failed: ERROR: <input>:1:8: Syntax error: Expected IDENTIFIER, got LPAREN',
+  ]);
+  assert.deepEqual(msgs(policy({ paramKind: { apiVersion: 'v1', kind: 'ConfigMap' }, validations: [{ expression: 'int(params.data.max) >= object.spec.replicas' }] }), 'validatingadmissionpolicies'), []);
 });
 
 test('tables: NAME, WEBHOOKS, AGE', () => {

@@ -4,7 +4,7 @@
 // (https, no user/query/fragment) and service, timeouts are 1–30s, matchConditions compile.
 // ValidatingAdmissionPolicy and its binding get their required fields and enums checked.
 
-import { parse } from '@marcbachmann/cel-js';
+import { admissionCompileError, type AdmissionVariables } from '../../machinery/cel.js';
 import { field, type FieldError } from '../../machinery/errors.js';
 import { isDNS1035Label, isDNS1123Subdomain, isQualifiedName, isValidPortNum } from '../../machinery/validation.js';
 import { invalidRaw, isObj, isSet, list, obj, str, validateLabelSelector, type Obj } from './util.js';
@@ -126,12 +126,12 @@ export function validateWebhookService(path: string, svc: Obj): FieldError[] {
   return errs;
 }
 
-/** a CEL expression's compile error in upstream's wording, or undefined */
-export function celCompileError(expr: string): string | undefined {
-  try { parse(expr); return undefined; } catch (e) { return `compilation failed: ERROR: <input>: ${(e as Error).message.split('\n')[0]}`; }
+/** a CEL expression's compile error in upstream's wording, or undefined (the variables it may use, the type it must give) */
+export function celCompileError(expr: string, vars: AdmissionVariables = {}, returnType: 'bool' | 'string' | undefined = 'bool'): string | undefined {
+  return admissionCompileError(expr, vars, returnType);
 }
 
-function validateMatchConditions(v: unknown, path: string): FieldError[] {
+function validateMatchConditions(v: unknown, path: string, vars: AdmissionVariables = {}): FieldError[] {
   const conds = list(v);
   const errs: FieldError[] = [];
   if (conds.length > 64) errs.push(field.tooMany(path, conds.length, 64));
@@ -142,7 +142,7 @@ function validateMatchConditions(v: unknown, path: string): FieldError[] {
     const expr = str(mc.expression).trim();
     if (expr === '') errs.push(field.required(`${p}.expression`));
     else {
-      const ce = celCompileError(expr);
+      const ce = celCompileError(expr, vars);
       if (ce) errs.push(field.invalid(`${p}.expression`, expr, ce));
     }
     const name = str(mc.name);
@@ -233,6 +233,8 @@ export function validateValidatingAdmissionPolicy(o: Obj): FieldError[] {
   }
   if (!isObj(spec.matchConstraints)) errs.push(field.required('spec.matchConstraints'));
   else errs.push(...validateMatchResources(spec.matchConstraints, 'spec.matchConstraints', true));
+  // what the policy's expressions may use: params only with a paramKind (as upstream's compiler)
+  const vars: AdmissionVariables = { params: isSet(spec.paramKind), namespaceObject: true, variables: true };
   const validations = list(spec.validations);
   const audits = list(spec.auditAnnotations);
   if (validations.length === 0 && audits.length === 0) {
@@ -244,22 +246,30 @@ export function validateValidatingAdmissionPolicy(o: Obj): FieldError[] {
     const p = `spec.validations[${i}]`;
     const expr = str(val.expression).trim();
     if (expr === '') errs.push(field.required(`${p}.expression`));
-    else { const ce = celCompileError(expr); if (ce) errs.push(field.invalid(`${p}.expression`, expr, ce)); }
+    else { const ce = celCompileError(expr, vars); if (ce) errs.push(field.invalid(`${p}.expression`, expr, ce)); }
     if (isSet(val.messageExpression)) {
       const me = str(val.messageExpression).trim();
       if (me === '') errs.push(field.required(`${p}.messageExpression`, 'messageExpression must be non-empty if specified'));
-      else { const ce = celCompileError(me); if (ce) errs.push(field.invalid(`${p}.messageExpression`, me, ce)); }
+      else { const ce = celCompileError(me, vars, 'string'); if (ce) errs.push(field.invalid(`${p}.messageExpression`, me, ce)); }
     }
     const reasons = ['Forbidden', 'Invalid', 'RequestEntityTooLarge'];
     if (isSet(val.reason) && !reasons.includes(str(val.reason))) errs.push(field.notSupported(`${p}.reason`, str(val.reason), reasons));
   });
-  errs.push(...validateMatchConditions(spec.matchConditions, 'spec.matchConditions'));
+  audits.forEach((v, i) => {
+    const a = obj(v);
+    const p = `spec.auditAnnotations[${i}]`;
+    if (!str(a.key)) errs.push(field.required(`${p}.key`));
+    const expr = str(a.valueExpression).trim();
+    if (expr === '') errs.push(field.required(`${p}.valueExpression`));
+    else { const ce = celCompileError(expr, vars, undefined); if (ce) errs.push(field.invalid(`${p}.valueExpression`, expr, ce)); }
+  });
+  errs.push(...validateMatchConditions(spec.matchConditions, 'spec.matchConditions', { params: vars.params }));
   list(spec.variables).forEach((v, i) => {
     const va = obj(v);
     if (!str(va.name)) errs.push(field.required(`spec.variables[${i}].name`));
     const expr = str(va.expression).trim();
     if (expr === '') errs.push(field.required(`spec.variables[${i}].expression`));
-    else { const ce = celCompileError(expr); if (ce) errs.push(field.invalid(`spec.variables[${i}].expression`, expr, ce)); }
+    else { const ce = celCompileError(expr, vars, undefined); if (ce) errs.push(field.invalid(`spec.variables[${i}].expression`, expr, ce)); }
   });
   return errs;
 }

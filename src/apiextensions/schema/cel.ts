@@ -4,21 +4,9 @@
 // reason picks the field error type and fieldPath moves it. Integers become CEL ints (BigInt) where
 // the schema says integer.
 
-import { parse } from '@marcbachmann/cel-js';
+import { compileCEL as compile } from '../../machinery/cel.js';
 import { field, type FieldError } from '../../machinery/errors.js';
 import { additionalOf, isObject, itemsOf, jsonTypeName, type JSONSchemaProps, type ValidationRule } from './types.js';
-
-type Program = ReturnType<typeof parse>;
-const compiled = new Map<string, Program | Error>();
-
-function compile(expr: string): Program | Error {
-  let p = compiled.get(expr);
-  if (!p) {
-    try { p = parse(expr); } catch (e) { p = e as Error; }
-    compiled.set(expr, p);
-  }
-  return p;
-}
 
 const usesOldSelf = (rule: string) => /\boldSelf\b/.test(rule);
 

@@ -6,6 +6,7 @@ import { corePlugins } from './registry-core.js';
 import { policyPlugins } from './registry-policy.js';
 import { certificatePlugins } from './registry-certificates.js';
 import { webhookPlugins } from './registry-webhook.js';
+import { validatingPolicyPlugins } from './policy-cel/registry.js';
 
 /** builds one plugin; `server` gives watch-cache reads and stores (the server is started before any request) */
 export type PluginFactory = (server: () => APIServer) => AdmissionPlugin;
@@ -16,14 +17,14 @@ export const ADMISSION_ORDER = [
   'DefaultTolerationSeconds', 'DefaultStorageClass', 'StorageObjectInUseProtection',
   'CertificateApproval', 'CertificateSigning', 'CertificateSubjectRestriction',
   // webhooks and quota go last, as upstream: webhooks see what the built-in plugins made of the object
-  'MutatingAdmissionWebhook', 'ValidatingAdmissionWebhook', 'ResourceQuota',
+  'MutatingAdmissionWebhook', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionWebhook', 'ResourceQuota',
 ];
 
 /** the plugins on by default in Kumo (upstream's defaults that Kumo implements) */
 export const DEFAULT_ADMISSION_PLUGINS = ADMISSION_ORDER;
 
 export function buildAdmissionPlugins(enable: string[], disable: string[], server: () => APIServer): AdmissionPlugin[] {
-  const factories: Record<string, PluginFactory> = { ...corePlugins, ...policyPlugins, ...certificatePlugins, ...webhookPlugins };
+  const factories: Record<string, PluginFactory> = { ...corePlugins, ...policyPlugins, ...certificatePlugins, ...webhookPlugins, ...validatingPolicyPlugins };
   for (const n of [...enable, ...disable]) {
     if (!ADMISSION_ORDER.includes(n)) throw new Error(`admission plugin "${n}" is unknown; known plugins: ${ADMISSION_ORDER.join(', ')}`);
   }

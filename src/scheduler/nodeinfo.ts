@@ -4,6 +4,8 @@
 import { CPU, MEMORY, PODS, nodeAllocatable, podRequests, type ResourceList } from './resources.js';
 import type { LabelSelector } from '../machinery/labels/selector.js';
 import { podKey, type Node, type Pod } from './types.js';
+import { podAffinityTermsOrEmpty, type PodAffinityTerms } from './plugins/affinityterm.js';
+import { TermIndex } from './termindex.js';
 
 export class NodeInfo {
   node: Node | undefined;
@@ -87,7 +89,23 @@ export interface PodEntry { readonly pod: Pod; readonly node: string; readonly a
 type PodState = PodEntry;
 
 const hasPodAffinity = (p: Pod) => !!(p.spec.affinity?.podAffinity || p.spec.affinity?.podAntiAffinity);
-const hasRequiredAntiAffinity = (p: Pod) => (p.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
+
+/** Recorded pods' affinity terms, one index per kind (InterPodAffinity matches the incoming pod against them). */
+export interface AffinityTermIndexes {
+  requiredAffinity: TermIndex;
+  requiredAntiAffinity: TermIndex;
+  preferredAffinity: TermIndex;
+  preferredAntiAffinity: TermIndex;
+}
+const TERM_KINDS = ['requiredAffinity', 'requiredAntiAffinity', 'preferredAffinity', 'preferredAntiAffinity'] as const satisfies readonly (keyof PodAffinityTerms)[];
+
+/** Per topology key, each value's nodes among the nodes carrying all the keys (PodTopologySpread's domains). */
+export type TopologyDomains = Map<string, Map<string, number>>;
+
+const sameLabels = (a: Record<string, string> | undefined, b: Record<string, string> | undefined) => {
+  const ka = Object.keys(a ?? {}), kb = Object.keys(b ?? {});
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b!, k) && a![k] === b![k]);
+};
 
 /** Node infos for every node, updated from events; `nodes()` is the list a scheduling cycle uses. */
 export class Cache {
@@ -96,10 +114,12 @@ export class Cache {
   private list: NodeInfo[] | undefined;
   /** label key → value → pods carrying it: inter-pod affinity and topology spread look up matching pods here */
   private readonly byLabel = new Map<string, Map<string, Set<PodEntry>>>();
-  /** pods with any pod (anti-)affinity (upstream HavePodsWithAffinityList, kept per pod) */
-  readonly withAffinity = new Set<PodEntry>();
-  /** pods with required anti-affinity (upstream HavePodsWithRequiredAntiAffinityList) */
-  readonly withRequiredAntiAffinity = new Set<PodEntry>();
+  /** recorded pods' affinity terms, grouped (upstream HavePodsWithAffinityList / HavePodsWithRequiredAntiAffinityList) */
+  readonly affinityTerms: AffinityTermIndexes = {
+    requiredAffinity: new TermIndex(), requiredAntiAffinity: new TermIndex(), preferredAffinity: new TermIndex(), preferredAntiAffinity: new TermIndex(),
+  };
+  /** sorted topology keys → their domains; dropped when a node comes, goes or changes labels */
+  private readonly domainMemo = new Map<string, TopologyDomains>();
   /** "namespace/claim" → recorded pods using it (upstream StorageInfos().IsPVCUsedByPods) */
   readonly pvcRefCounts = new Map<string, number>();
   /** image name → nodes reporting it (upstream imageStates' NumNodes) */
@@ -136,13 +156,30 @@ export class Cache {
       const n = (this.pvcRefCounts.get(k) ?? 0) + (add ? 1 : -1);
       if (n <= 0) this.pvcRefCounts.delete(k); else this.pvcRefCounts.set(k, n);
     }
-    if (add) {
-      if (hasPodAffinity(e.pod)) this.withAffinity.add(e);
-      if (hasRequiredAntiAffinity(e.pod)) this.withRequiredAntiAffinity.add(e);
-    } else {
-      this.withAffinity.delete(e);
-      this.withRequiredAntiAffinity.delete(e);
+    if (hasPodAffinity(e.pod)) {
+      const terms = podAffinityTermsOrEmpty(e.pod);
+      for (const kind of TERM_KINDS) {
+        for (const t of terms[kind]) if (add) this.affinityTerms[kind].add(t, e.node); else this.affinityTerms[kind].remove(t, e.node);
+      }
     }
+  }
+
+  /**
+   * For the given topology keys: among nodes that have every one of them, how many nodes carry each
+   * value of each key. Computed once per set of keys until the nodes or their labels change.
+   */
+  topologyDomains(keys: readonly string[]): TopologyDomains {
+    const sig = [...keys].sort().join('\u0000');
+    let d = this.domainMemo.get(sig);
+    if (d) return d;
+    d = new Map(keys.map((k) => [k, new Map<string, number>()]));
+    for (const ni of this.nodes()) {
+      const labels = ni.node!.metadata.labels ?? {};
+      if (!keys.every((k) => Object.hasOwn(labels, k))) continue;
+      for (const [k, vals] of d) vals.set(labels[k], (vals.get(labels[k]) ?? 0) + 1);
+    }
+    this.domainMemo.set(sig, d);
+    return d;
   }
 
   private record(key: string, e: PodEntry): void {
@@ -152,7 +189,8 @@ export class Cache {
 
   /**
    * A superset of the recorded pods `sel` can match, found through the label index from the
-   * selector's most selective equality/in/exists requirement (all pods when it has none).
+   * selector's most selective equality/in/exists requirement (all pods when it has none); each pod
+   * at most once (an `in` may repeat a value).
    * Callers still match each pod (and its namespace) themselves.
    */
   candidates(sel: LabelSelector): Iterable<PodEntry> {
@@ -162,7 +200,7 @@ export class Cache {
     for (const r of sel.requirements()) {
       const vals = this.byLabel.get(r.key);
       let sets: Set<PodEntry>[];
-      if (r.operator === '=' || r.operator === '==' || r.operator === 'in') sets = r.values.map((v) => vals?.get(v)).filter((x): x is Set<PodEntry> => !!x);
+      if (r.operator === '=' || r.operator === '==' || r.operator === 'in') sets = [...new Set(r.values)].map((v) => vals?.get(v)).filter((x): x is Set<PodEntry> => !!x);
       else if (r.operator === 'exists') sets = vals ? [...vals.values()] : [];
       else continue;
       const size = sets.reduce((n, s) => n + s.size, 0);
@@ -189,8 +227,12 @@ export class Cache {
 
   addNode(node: Node): void {
     const ni = this.info(node.metadata.name);
-    if (!ni.node) this.list = undefined;
-    else this.countImages(ni, -1);
+    if (!ni.node) { this.list = undefined; this.domainMemo.clear(); }
+    else {
+      this.countImages(ni, -1);
+      // the same object may have been changed in place
+      if (ni.node === node || !sameLabels(ni.node.metadata.labels, node.metadata.labels)) this.domainMemo.clear();
+    }
     ni.setNode(node);
     this.countImages(ni, 1);
   }
@@ -199,6 +241,7 @@ export class Cache {
     const ni = this.infos.get(name);
     if (!ni) return;
     this.list = undefined;
+    this.domainMemo.clear();
     if (ni.node) this.countImages(ni, -1);
     ni.node = undefined;
     if (ni.pods.size === 0) this.infos.delete(name);

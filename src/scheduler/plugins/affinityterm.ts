@@ -12,6 +12,8 @@ export interface AffinityTerm {
   topologyKey: string;
   /** preferred terms only */
   weight: number;
+  /** termSignature, computed once when the term is indexed */
+  signature?: string;
 }
 
 export function newAffinityTerm(pod: Pod, t: PodAffinityTerm, weight = 0): AffinityTerm {
@@ -40,23 +42,28 @@ export interface PodAffinityTerms {
 }
 
 const EMPTY: PodAffinityTerms = { requiredAffinity: [], requiredAntiAffinity: [], preferredAffinity: [], preferredAntiAffinity: [] };
-const memo = new WeakMap<Pod, PodAffinityTerms>();
+/**
+ * Keyed by the pod's affinity object, valid while the metadata object is the same too: the copy the
+ * cache makes when it assumes a pod shares both, so selectors are parsed once per pod object from
+ * the API (upstream keeps them on the PodInfo).
+ */
+const memo = new WeakMap<object, { metadata: Pod['metadata']; terms: PodAffinityTerms }>();
 
 /** All of a pod's terms (upstream NewPodInfo); throws SelectorError on an invalid selector. */
 export function podAffinityTerms(pod: Pod): PodAffinityTerms {
   const a = pod.spec.affinity;
   if (!a?.podAffinity && !a?.podAntiAffinity) return EMPTY;
-  let t = memo.get(pod);
-  if (t) return t;
+  const hit = memo.get(a);
+  if (hit && hit.metadata === pod.metadata) return hit.terms;
   const req = (ts: PodAffinityTerm[] | undefined) => (ts ?? []).map((x) => newAffinityTerm(pod, x));
   const pref = (ts: WeightedPodAffinityTerm[] | undefined) => (ts ?? []).map((x) => newAffinityTerm(pod, x.podAffinityTerm, x.weight));
-  t = {
+  const t: PodAffinityTerms = {
     requiredAffinity: req(a.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
     requiredAntiAffinity: req(a.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
     preferredAffinity: pref(a.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
     preferredAntiAffinity: pref(a.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
   };
-  memo.set(pod, t);
+  memo.set(a, { metadata: pod.metadata, terms: t });
   return t;
 }
 

@@ -100,6 +100,9 @@ function allocation(node: NodeInfo, resources: ResourceSpec[], podReq: number[],
 }
 
 const FIT_STATE = 'PreFilterNodeResourcesFit';
+
+/** PreFilter's digest of the pod's requests, so Filter allocates nothing per node on success */
+interface FitRequest { req: ResourceList; cpu: number; memory: number; ephemeral: number; scalars: [string, number][] }
 const FIT_SCORE_STATE = 'PreScoreNodeResourcesFit';
 const BALANCED_STATE = 'PreScoreNodeResourcesBalancedAllocation';
 
@@ -130,29 +133,38 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   }
 
   preFilter(state: CycleState, pod: Pod) {
-    state.set(FIT_STATE, podRequests(pod));
+    state.set(FIT_STATE, this.fitRequest(podRequests(pod)));
     return { status: Status.success() };
   }
 
+  /** The pod's requests in the shape Filter checks per node: the fixed resources and the scalar ones not ignored, sorted. */
+  private fitRequest(req: ResourceList): FitRequest {
+    const scalars: [string, number][] = [];
+    for (const [n, r] of req) {
+      if (!isScalarResource(n)) continue;
+      if (this.ignored.has(n) || this.ignoredGroups.includes(n.split('/')[0]) && n.includes('/')) continue;
+      scalars.push([n, r]);
+    }
+    scalars.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return { req, cpu: req.get(CPU) ?? 0, memory: req.get(MEMORY) ?? 0, ephemeral: req.get(EPHEMERAL_STORAGE) ?? 0, scalars };
+  }
+
   /** The reasons the pod does not fit, in upstream's order (pods, cpu, memory, ephemeral-storage, extended). */
-  insufficient(req: ResourceList, node: NodeInfo): string[] {
+  insufficient(req: ResourceList | FitRequest, node: NodeInfo): string[] {
+    const f = req instanceof Map ? this.fitRequest(req) : req;
     const reasons: string[] = [];
     if (node.pods.size + 1 > node.allowedPods()) reasons.push('Too many pods');
     const free = (n: string) => (node.allocatable.get(n) ?? 0) - (node.requested.get(n) ?? 0);
-    for (const n of [CPU, MEMORY, EPHEMERAL_STORAGE]) {
-      const r = req.get(n) ?? 0;
-      if (r > 0 && r > free(n)) reasons.push(`Insufficient ${n}`);
-    }
-    for (const [n, r] of [...req].filter(([n]) => isScalarResource(n)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      if (this.ignored.has(n) || this.ignoredGroups.includes(n.split('/')[0]) && n.includes('/')) continue;
-      if (r > free(n)) reasons.push(`Insufficient ${n}`);
-    }
+    if (f.cpu > 0 && f.cpu > free(CPU)) reasons.push(`Insufficient ${CPU}`);
+    if (f.memory > 0 && f.memory > free(MEMORY)) reasons.push(`Insufficient ${MEMORY}`);
+    if (f.ephemeral > 0 && f.ephemeral > free(EPHEMERAL_STORAGE)) reasons.push(`Insufficient ${EPHEMERAL_STORAGE}`);
+    for (const [n, r] of f.scalars) if (r > free(n)) reasons.push(`Insufficient ${n}`);
     return reasons;
   }
 
   filter(state: CycleState, pod: Pod, node: NodeInfo): Status {
-    const req = (state.get(FIT_STATE) as ResourceList | undefined) ?? podRequests(pod);
-    const reasons = this.insufficient(req, node);
+    const f = (state.get(FIT_STATE) as FitRequest | undefined) ?? this.fitRequest(podRequests(pod));
+    const reasons = this.insufficient(f, node);
     return reasons.length ? Status.unschedulable(...reasons) : Status.success();
   }
 

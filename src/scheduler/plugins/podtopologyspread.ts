@@ -36,11 +36,26 @@ const PRE_FILTER_KEY = 'PreFilterPodTopologySpread';
 const PRE_SCORE_KEY = 'PreScorePodTopologySpread';
 const MAX_INT32 = 2147483647;
 
-interface PreFilterState { constraints: Constraint[]; counts: Map<string, number>[]; minMatch: number[]; domains: number[] }
+/**
+ * counts: matching pods per domain — every eligible domain (zeros included) after a full node walk,
+ * only the non-zero ones on the fast path; `domains` says how many there are either way.
+ * selfMatch: does the incoming pod match each constraint's selector (it counts itself in Filter).
+ */
+interface PreFilterState { constraints: Constraint[]; counts: Map<string, number>[]; minMatch: number[]; domains: number[]; selfMatch: number[] }
 interface PreScoreState { constraints: Constraint[]; counts: Map<string, number>[]; weights: number[]; ignored: Set<string>; perNode: Map<string, number>[] }
 
 const minOf = (m: Map<string, number>) => { let min = MAX_INT32; for (const v of m.values()) if (v < min) min = v; return min; };
+/** the global minimum: 0 when some domain has no entry (no matching pod) */
+const minMatchOf = (m: Map<string, number>, domains: number) => { const min = minOf(m); return m.size < domains && min > 0 ? 0 : min; };
 const hasAllKeys = (labels: Record<string, string>, cs: Constraint[]) => cs.every((c) => Object.hasOwn(labels, c.topologyKey));
+
+/** true when nodeIncluded holds for every node: no required node affinity to honour, taints ignored */
+function everyNodeIncluded(c: Constraint, pod: Pod): boolean {
+  if (c.nodeTaintsPolicy === 'Honor') return false;
+  if (c.nodeAffinityPolicy !== 'Honor') return true;
+  const ns = pod.spec.nodeSelector;
+  return (!ns || Object.keys(ns).length === 0) && !pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+}
 
 /** upstream MatchNodeInclusionPolicies */
 function nodeIncluded(c: Constraint, pod: Pod, node: Node): boolean {
@@ -102,6 +117,12 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     let constraints: Constraint[];
     try { constraints = this.constraints(pod, 'DoNotSchedule'); } catch (err) { return { status: Status.error((err as Error).message) }; }
     if (constraints.length === 0) return { status: Status.skip() };
+    const podLabels = pod.metadata.labels ?? {};
+    const selfMatch = constraints.map((c) => (c.selector.matches(podLabels) ? 1 : 0));
+    if (nodes === this.h.cache.nodes() && constraints.every((c) => everyNodeIncluded(c, pod))) {
+      state.set(PRE_FILTER_KEY, this.countFromPods(pod, constraints, selfMatch));
+      return { status: Status.success() };
+    }
     const memo = new Map<string, Map<string, number>>();
     const perNode = constraints.map((c) => this.countsByNode(pod, c.selector, memo));
     const counts = constraints.map(() => new Map<string, number>());
@@ -117,8 +138,32 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       });
     }
     const minMatch = counts.map(minOf);
-    state.set(PRE_FILTER_KEY, { constraints, counts, minMatch, domains: counts.map((m) => m.size) } satisfies PreFilterState);
+    state.set(PRE_FILTER_KEY, { constraints, counts, minMatch, domains: counts.map((m) => m.size), selfMatch } satisfies PreFilterState);
     return { status: Status.success() };
+  }
+
+  /**
+   * The fast path when every node with the topology keys is eligible (no node-affinity or taint
+   * policy narrows them): the domains come from the cache's per-key index (kept until nodes or
+   * their labels change) and the counts from the matching pods alone, so a cycle costs
+   * O(matching pods), not O(nodes).
+   */
+  private countFromPods(pod: Pod, constraints: Constraint[], selfMatch: number[]): PreFilterState {
+    const domainsByKey = this.h.cache.topologyDomains(constraints.map((c) => c.topologyKey));
+    const ns = pod.metadata.namespace ?? '';
+    const counts = constraints.map((c) => {
+      const m = new Map<string, number>();
+      for (const e of this.h.cache.candidates(c.selector)) {
+        if ((e.pod.metadata.namespace ?? '') !== ns || e.pod.metadata.deletionTimestamp || !c.selector.matches(e.pod.metadata.labels ?? {})) continue;
+        const labels = this.h.cache.get(e.node)?.node?.metadata.labels;
+        if (!labels || !hasAllKeys(labels, constraints)) continue;
+        const v = labels[c.topologyKey];
+        m.set(v, (m.get(v) ?? 0) + 1);
+      }
+      return m;
+    });
+    const domains = constraints.map((c) => domainsByKey.get(c.topologyKey)?.size ?? 0);
+    return { constraints, counts, domains, minMatch: counts.map((m, i) => minMatchOf(m, domains[i])), selfMatch };
   }
 
   /** upstream updateWithPod: `other` joins (+1) or leaves (−1) `node`; the global minimum is recomputed lazily */
@@ -143,15 +188,13 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   filter(state: CycleState, pod: Pod, node: NodeInfo): Status {
     const s = state.get(PRE_FILTER_KEY) as PreFilterState | undefined;
     if (!s || s.constraints.length === 0) return Status.success();
-    for (let i = 0; i < s.minMatch.length; i++) if (Number.isNaN(s.minMatch[i])) s.minMatch[i] = minOf(s.counts[i]);
+    for (let i = 0; i < s.minMatch.length; i++) if (Number.isNaN(s.minMatch[i])) s.minMatch[i] = minMatchOf(s.counts[i], s.domains[i]);
     const labels = node.node?.metadata.labels ?? {};
-    const podLabels = pod.metadata.labels ?? {};
     for (let i = 0; i < s.constraints.length; i++) {
       const c = s.constraints[i];
       if (!Object.hasOwn(labels, c.topologyKey)) return Status.unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);
       const min = s.domains[i] < c.minDomains ? 0 : s.minMatch[i];
-      const self = c.selector.matches(podLabels) ? 1 : 0;
-      const skew = (s.counts[i].get(labels[c.topologyKey]) ?? 0) + self - min;
+      const skew = (s.counts[i].get(labels[c.topologyKey]) ?? 0) + s.selfMatch[i] - min;
       if (skew > c.maxSkew) return Status.unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH);
     }
     return Status.success();

@@ -39,6 +39,8 @@ test('cache label index: candidates narrow by the most selective requirement and
   assert.equal([...h.cache.candidates(sel2({ app: 'a', tier: 'x' }))].length, 1);
   assert.equal([...h.cache.candidates(sel2({ app: 'b' }))].length, 1);
   assert.equal([...h.cache.candidates(sel2({ app: 'zzz' }))].length, 0);
+  // an `in` repeating a value yields each pod once
+  assert.equal([...h.cache.candidates(lib.selectorFromLabelSelectorOrThrow({ matchExpressions: [{ key: 'app', operator: 'In', values: ['a', 'a', 'b'] }] }))].length, 6);
   h.cache.removePod(pod('b'));
   assert.equal([...h.cache.candidates(sel2({ app: 'b' }))].length, 0);
 });

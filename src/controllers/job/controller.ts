@@ -325,7 +325,8 @@ export class JobController {
       conditions = ensureCondition(conditions, finish.type, 'True', finish.reason, finish.message, now).conditions;
       finish = { ...finish, type: finish.type === 'FailureTarget' ? 'Failed' : 'Complete' };
     }
-    status.conditions = conditions;
+    if (conditions.length) status.conditions = conditions;
+    else delete status.conditions;
     status.active = active;
     status.ready = ready;
     status.terminating = terminating;
@@ -540,7 +541,8 @@ export class JobController {
   }
 
   private async updateStatus(job: Job, status: JobStatus): Promise<Job> {
-    const body: Job = { ...job, apiVersion: 'batch/v1', kind: 'Job', status };
+    // a copy: the caller keeps editing `status` for the next write
+    const body: Job = { ...job, apiVersion: 'batch/v1', kind: 'Job', status: structuredClone(status) };
     return this.client.request<Job>('PUT', `${this.jobPath(job)}/status`, body);
   }
 }

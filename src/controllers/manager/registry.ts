@@ -15,8 +15,9 @@ import { descriptors as serviceaccount } from '../serviceaccount/descriptor.js';
 import { descriptors as rootcacert } from '../rootcacert/descriptor.js';
 import { descriptors as csrsigning } from '../csrsigning/descriptor.js';
 import { descriptors as misc } from '../misc/descriptor.js';
+import { descriptors as hpa } from '../hpa/descriptor.js';
 
 export const DESCRIPTORS: ControllerDescriptor[] = [
   ...replicaset, ...deployment, ...statefulset, ...daemonset, ...job, ...garbagecollector, ...endpoint,
-  ...nodelifecycle, ...disruption, ...namespace, ...serviceaccount, ...rootcacert, ...csrsigning, ...misc,
+  ...nodelifecycle, ...disruption, ...namespace, ...serviceaccount, ...rootcacert, ...csrsigning, ...misc, ...hpa,
 ];

@@ -22,6 +22,31 @@ const seen = [];
 
 const flunder = (name) => ({ apiVersion: `${GROUP}/v1alpha1`, kind: 'Flunder', metadata: { name, namespace: 'default', creationTimestamp: '2024-01-01T00:00:00Z', resourceVersion: '1' }, spec: {} });
 
+// a small OpenAPI description of Flunder (what `kubectl explain` reads), v2 and v3
+const FLUNDER_SCHEMA = {
+  description: 'Flunder is an example type served by the test extension server.',
+  type: 'object',
+  properties: {
+    apiVersion: { type: 'string', description: 'APIVersion of the object.' },
+    kind: { type: 'string', description: 'Kind of the object.' },
+    metadata: { type: 'object', description: 'Standard object metadata.' },
+    spec: { type: 'object', description: 'What the flunder should be.', properties: { reference: { type: 'string', description: 'The name of another flunder this one refers to.' } } },
+  },
+  'x-kubernetes-group-version-kind': [{ group: GROUP, version: 'v1alpha1', kind: 'Flunder' }],
+};
+const FLUNDER_GVK = { group: GROUP, version: 'v1alpha1', kind: 'Flunder' };
+const OPENAPI_V2 = {
+  swagger: '2.0', info: { title: 'wardle', version: 'v0' },
+  paths: { [`${BASE}/namespaces/{namespace}/flunders`]: { get: { operationId: 'listWardleV1alpha1NamespacedFlunder', responses: { 200: { description: 'OK' } }, 'x-kubernetes-group-version-kind': FLUNDER_GVK } },
+    '/apis/other.example.com/v1/things': { get: { operationId: 'notOurs', responses: { 200: { description: 'OK' } } } } },
+  definitions: { 'com.example.wardle.v1alpha1.Flunder': FLUNDER_SCHEMA },
+};
+const OPENAPI_V3 = {
+  openapi: '3.0.0', info: { title: 'wardle', version: 'v0' },
+  paths: { [`${BASE}/namespaces/{namespace}/flunders`]: { get: { operationId: 'listWardleV1alpha1NamespacedFlunder', responses: { 200: { description: 'OK' } }, 'x-kubernetes-group-version-kind': FLUNDER_GVK } } },
+  components: { schemas: { 'com.example.wardle.v1alpha1.Flunder': FLUNDER_SCHEMA } },
+};
+
 function extensionServer(caPem, serving) {
   return https.createServer({ key: serving.keyPem, cert: serving.certPem, ca: caPem, requestCert: true, rejectUnauthorized: false }, (req, res) => {
     const peer = req.socket.getPeerCertificate();
@@ -39,6 +64,9 @@ function extensionServer(caPem, serving) {
         { name: 'whoami', singularName: 'whoami', namespaced: false, kind: 'WhoAmI', verbs: ['get'] },
       ] });
     }
+    if (url.pathname === '/openapi/v2') return json(200, OPENAPI_V2);
+    if (url.pathname === '/openapi/v3') return json(200, { paths: { [`apis/${GROUP}/v1alpha1`]: { serverRelativeURL: `/openapi/v3/apis/${GROUP}/v1alpha1?hash=ABC` } } });
+    if (url.pathname === `/openapi/v3/apis/${GROUP}/v1alpha1`) return json(200, OPENAPI_V3);
     if (url.pathname === `${BASE}/whoami`) {
       return json(200, {
         user: req.headers['x-remote-user'], groups: req.headersDistinct['x-remote-group'] ?? [],
@@ -157,6 +185,33 @@ describe('aggregation layer', () => {
     const ar = await srv.kubectl(['api-resources', `--api-group=${GROUP}`]);
     assert.equal(ar.code, 0, ar.stderr);
     assert.match(ar.stdout, new RegExp(`flunders\\s+fl\\s+${GROUP.replace(/\./g, '\\.')}/v1alpha1\\s+true\\s+Flunder`));
+  });
+
+  test('OpenAPI of the extension server is merged: /openapi/v2 paths and definitions, the /openapi/v3 index, kubectl explain', async () => {
+    const v2 = await waitFor(async () => {
+      const r = await srv.request('GET', '/openapi/v2');
+      return r.json?.definitions?.['com.example.wardle.v1alpha1.Flunder'] ? r.json : undefined;
+    }, 'merged /openapi/v2');
+    assert.ok(v2.paths[`${BASE}/namespaces/{namespace}/flunders`], 'the group version\'s paths are merged');
+    assert.equal(v2.paths['/apis/other.example.com/v1/things'], undefined, 'paths outside the APIService\'s group version are not');
+    assert.ok(v2.definitions['io.k8s.api.core.v1.Pod'], 'Kumo\'s own definitions stay');
+    assert.ok(v2.paths['/api/v1/namespaces/{namespace}/pods'], 'Kumo\'s own paths stay');
+    const idx = await srv.request('GET', '/openapi/v3');
+    const entry = idx.json.paths[`apis/${GROUP}/v1alpha1`];
+    assert.match(entry?.serverRelativeURL ?? '', new RegExp(`^/openapi/v3/apis/${GROUP.replace(/\./g, '\\.')}/v1alpha1\\?hash=[0-9A-F]{128}$`));
+    assert.ok(idx.json.paths['apis/apps/v1'], 'Kumo\'s own group versions stay in the index');
+    const v3 = await srv.request('GET', entry.serverRelativeURL);
+    assert.equal(v3.status, 200);
+    assert.deepEqual(v3.json.components.schemas['com.example.wardle.v1alpha1.Flunder'], FLUNDER_SCHEMA);
+    for (const env of [{}, { KUBECTL_EXPLAIN_OPENAPIV3: 'false' }]) {
+      const e = await srv.kubectl(['explain', 'flunders'], { env });
+      assert.equal(e.code, 0, e.stderr);
+      assert.match(e.stdout, /KIND:\s+Flunder/);
+      assert.match(e.stdout, /Flunder is an example type served by the test extension server\./);
+      const f = await srv.kubectl(['explain', 'flunders.spec.reference'], { env });
+      assert.equal(f.code, 0, f.stderr);
+      assert.match(f.stdout, /The name of another flunder this one refers to\./);
+    }
   });
 
   test('the extension server sees the real (impersonated) user in X-Remote-* headers, never the credentials', async () => {

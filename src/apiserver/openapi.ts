@@ -8,11 +8,15 @@ import { encodeOpenAPIv2, gnosticAvailable, negotiateOpenAPIv2, OPENAPI_V2_PROTO
 import type { ResourceType } from '../api/types.js';
 import type { APIRegistry } from './apis.js';
 import type { RequestContext } from './http/types.js';
+import type { RemoteOpenAPI } from './aggregator/remoteopenapi.js';
 
 export class OpenAPIHandler {
   private index?: string;
   private indexFor?: ResourceType[];
   private v2Proto?: { etag: string; bytes: Buffer };
+  private indexVersion = -1;
+  /** extension API servers' documents (the aggregator), merged into what is served */
+  remote?: RemoteOpenAPI;
   constructor(private readonly registry: APIRegistry) {}
 
   private served?: ResourceType[];
@@ -36,7 +40,8 @@ export class OpenAPIHandler {
         res.end();
         return;
       }
-      const doc = openAPIv2Serialized(this.types());
+      const local = openAPIv2Serialized(this.types());
+      const doc = this.remote ? this.remote.mergeV2(local) : local;
       if (format === 'protobuf') {
         if (this.v2Proto?.etag !== doc.etag) this.v2Proto = { etag: doc.etag, bytes: Buffer.from(encodeOpenAPIv2(JSON.parse(doc.json) as object)) };
         return write(ctx, this.v2Proto.bytes, doc.etag, OPENAPI_V2_PROTOBUF, false);
@@ -46,13 +51,18 @@ export class OpenAPIHandler {
     if (path === '/openapi/v3' || path === '/openapi/v3/') {
       // rebuilt when the served types change (CRDs come and go)
       const types = this.types();
-      if (!this.index || this.indexFor !== types) { this.index = JSON.stringify(buildOpenAPIv3Index(types)); this.indexFor = types; }
+      const rv = this.remote?.version ?? 0;
+      if (!this.index || this.indexFor !== types || this.indexVersion !== rv) {
+        const local = buildOpenAPIv3Index(types);
+        this.index = JSON.stringify(this.remote ? this.remote.v3Index(local) : local);
+        this.indexFor = types; this.indexVersion = rv;
+      }
       return write(ctx, this.index, undefined, 'application/json', false);
     }
     if (path.startsWith('/openapi/v3/')) {
       const rel = path.slice('/openapi/v3/'.length);
       const gv = rel.startsWith('api/') ? rel.slice(4) : rel.startsWith('apis/') ? rel.slice(5) : '';
-      const doc = gv ? openAPIv3Serialized(this.types(), gv) : undefined;
+      const doc = (gv ? openAPIv3Serialized(this.types(), gv) : undefined) ?? this.remote?.v3Doc(rel);
       if (!doc) throw resourceNotFound();
       const immutable = ctx.query.get('hash') === doc.hash;
       return write(ctx, doc.json, doc.etag, 'application/json', immutable);

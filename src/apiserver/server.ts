@@ -139,6 +139,7 @@ export class APIServer {
     this.openapi = new OpenAPIHandler(this.registry);
     this.aggregator = new Aggregator({ registry: this.registry, proxyClient: () => this.config.proxyClient });
     this.discovery.setAggregation(this.aggregator);
+    this.openapi.remote = this.aggregator.openapi;
     // CRDs: served custom resources follow the CRD store (apiextensions-apiserver's controllers)
     this.customResources = startCustomResources({ registry: this.registry, backend: this.config.backend, cache: this.cache, transformer: this.transformer });
 

@@ -22,6 +22,7 @@ import { RemoteDiscovery } from './remotediscovery.js';
 import { resolveEndpoint, type ServiceState } from './resolver.js';
 import { ProxyTransport, type ClientCertificate } from './transport.js';
 
+import { RemoteOpenAPI } from './remoteopenapi.js';
 export type { ClientCertificate } from './transport.js';
 
 export interface AggregatorOptions {
@@ -51,6 +52,8 @@ const splitGV = (gv: string): [string, string] => (gv.includes('/') ? gv.split('
 export class Aggregator implements AggregatedDiscoverySource {
   private readonly transport: ProxyTransport;
   private readonly remote: RemoteDiscovery;
+  /** extension servers' OpenAPI documents, merged into /openapi/v2 and /openapi/v3 */
+  readonly openapi: RemoteOpenAPI;
   private readonly listeners = new Set<() => void>();
   private readonly inflight = new Set<string>();
   private readonly pending = new Set<string>();
@@ -67,6 +70,7 @@ export class Aggregator implements AggregatedDiscoverySource {
   constructor(private readonly o: AggregatorOptions) {
     this.transport = new ProxyTransport(o.proxyClient);
     this.remote = new RemoteDiscovery(this.transport);
+    this.openapi = new RemoteOpenAPI(this.transport);
     this.log = o.log ?? ((m) => console.error(m));
   }
 
@@ -152,6 +156,7 @@ export class Aggregator implements AggregatedDiscoverySource {
     if (deleted) {
       this.lastSpec.delete(name);
       this.remote.forget(gv);
+      this.openapi.forget(a.spec?.group ?? '', a.spec?.version ?? '');
       this.emit();
       return;
     }
@@ -282,7 +287,9 @@ export class Aggregator implements AggregatedDiscoverySource {
       this.failures.delete(name);
       let changed = false;
       try {
-        changed = await this.remote.refresh(latest, resolveEndpoint(this.state, a.spec!.service!.namespace ?? '', a.spec!.service!.name ?? '', a.spec!.service!.port ?? 443));
+        const ep = resolveEndpoint(this.state, a.spec!.service!.namespace ?? '', a.spec!.service!.name ?? '', a.spec!.service!.port ?? 443);
+        changed = await this.remote.refresh(latest, ep);
+        await this.openapi.refresh(latest, ep);
       } catch { changed = this.remote.markStale(gv); }
       if (changed) this.emit();
     } else {

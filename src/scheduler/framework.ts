@@ -64,7 +64,7 @@ export class FitError extends Error {
 }
 
 /** Pods nominated to nodes by preemption (upstream PodNominator), as the framework consults them. */
-export interface NominatedPods { nominatedPodsForNode(node: string): Pod[] }
+export interface NominatedPods { nominatedPodsForNode(node: string): Pod[]; has?(node: string): boolean }
 const priorityOf = (p: Pod) => p.spec.priority ?? 0;
 
 /** phase names of `schedule`'s timings → upstream's extension_point label */
@@ -186,11 +186,20 @@ export class Framework {
   /** PreEnqueue: may the pod enter activeQ at all? */
   admits(pod: Pod): boolean { return this.preEnqueue.every((p) => p.preEnqueue(pod).isSuccess()); }
 
+  /** the Filter plugins whose PreFilter did not skip, worked out once per cycle state (Filter runs per node) */
+  private cycle: { state: CycleState; filters: FilterPlugin[]; sampled: boolean } | undefined;
+  private cycleFilters(state: CycleState): { filters: FilterPlugin[]; sampled: boolean } {
+    if (this.cycle?.state !== state) {
+      const skip = state.get('__skipFilter') as Set<string> | undefined;
+      this.cycle = { state, filters: this.filter.filter((f) => !skip?.has(f.name)), sampled: !!this.metrics && state.get('__sampled') === true };
+    }
+    return this.cycle;
+  }
+
   runFilters(state: CycleState, pod: Pod, node: NodeInfo): Status {
-    const skip = state.get('__skipFilter') as Set<string> | undefined;
-    const sampled = this.metrics && state.get('__sampled') === true;
-    for (const f of this.filter) {
-      if (skip?.has(f.name)) continue;
+    const { filters, sampled } = this.cycleFilters(state);
+    for (let i = 0; i < filters.length; i++) {
+      const f = filters[i];
       let st: Status;
       if (sampled) {
         const t = performance.now();
@@ -221,6 +230,8 @@ export class Framework {
    * (they may not arrive, and e.g. anti-affinity to them must not be what makes the pod fit).
    */
   runFiltersWithNominatedPods(state: CycleState, pod: Pod, node: NodeInfo): Status {
+    const nm = this.nominator;
+    if (!nm || (nm.has && !nm.has(node.name))) return this.runFilters(state, pod, node);
     const key = `${pod.metadata.namespace ?? ''}/${pod.metadata.name}`;
     const nominated = (this.nominator?.nominatedPodsForNode(node.name) ?? [])
       .filter((p) => priorityOf(p) >= priorityOf(pod) && `${p.metadata.namespace ?? ''}/${p.metadata.name}` !== key);
@@ -261,6 +272,7 @@ export class Framework {
     let allowed: Set<string> | undefined;
     const skip = new Set<string>();
     state.set('__skipFilter', skip);
+    this.cycle = undefined;
     for (const p of this.preFilter) {
       const { result, status } = p.preFilter(state, pod, nodes);
       if (status.code === 5 /* Skip */) { skip.add(p.name); continue; }

@@ -38,6 +38,9 @@ export class Nominator {
 
   nominatedNodeFor(pod: Pod): string | undefined { return this.nodeOf.get(podKey(pod)); }
 
+  /** are any pods nominated to the node? (asked per node per cycle, so no copy) */
+  has(node: string): boolean { return this.byNode.has(node); }
+
   nominatedPodsForNode(node: string): Pod[] {
     const pods = this.byNode.get(node);
     return pods ? [...pods.values()] : [];

@@ -32,8 +32,8 @@ export class ImageLocality implements ScorePlugin {
   constructor(private readonly h: Handle) {}
 
   score(_s: CycleState, pod: Pod, node: NodeInfo): number {
+    if (node.imageSizes.size === 0) return calculatePriority(0, (pod.spec.initContainers?.length ?? 0) + (pod.spec.containers?.length ?? 0));
     const containers = [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])];
-    if (node.imageSizes.size === 0) return calculatePriority(0, containers.length);
     const total = this.h.cache.nodes().length;
     let sum = 0;
     for (const c of containers) {

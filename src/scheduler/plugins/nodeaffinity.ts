@@ -5,7 +5,7 @@
 import type { NodeInfo } from '../nodeinfo.js';
 import {
   MAX_NODE_SCORE, Status, type CycleState, type FilterPlugin, type Node, type NodeScore, type NodeSelectorRequirement,
-  type NodeSelectorTerm, type Pod, type PreFilterPlugin, type PreFilterResult, type ScorePlugin,
+  type NodeSelectorTerm, type Pod, type PreFilterPlugin, type PreFilterResult, type PreScorePlugin, type ScorePlugin,
 } from '../types.js';
 import { defaultNormalizeScore } from './helpers.js';
 
@@ -44,7 +44,8 @@ export function matchTerm(term: NodeSelectorTerm, node: Node): boolean {
 /** nodeSelector plus required node affinity (upstream GetRequiredNodeAffinity().Match). */
 export function podMatchesNode(pod: Pod, node: Node): boolean {
   const labels = node.metadata.labels ?? {};
-  for (const [k, v] of Object.entries(pod.spec.nodeSelector ?? {})) if (labels[k] !== v) return false;
+  const sel = pod.spec.nodeSelector;
+  for (const k in sel) if (labels[k] !== sel[k]) return false;
   const required = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   if (!required) return true;
   return (required.nodeSelectorTerms ?? []).some((t) => matchTerm(t, node));
@@ -52,7 +53,7 @@ export function podMatchesNode(pod: Pod, node: Node): boolean {
 
 export interface NodeAffinityArgs { addedAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] }; preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; preference: NodeSelectorTerm }[] } }
 
-export class NodeAffinity implements PreFilterPlugin, FilterPlugin, ScorePlugin {
+export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = 'NodeAffinity';
   constructor(private readonly args: NodeAffinityArgs = {}) {}
 
@@ -82,6 +83,13 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, ScorePlugin 
       return Status.unresolvable("node(s) didn't match scheduler-enforced node affinity");
     }
     return podMatchesNode(pod, n) ? Status.success() : Status.unresolvable(ERR_REASON_POD);
+  }
+
+  /** upstream PreScore: nothing to score without preferred terms (then Score is not called) */
+  preScore(_s: CycleState, pod: Pod): Status {
+    const own = pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+    const added = this.args.addedAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+    return own.length || added.length ? Status.success() : Status.skip();
   }
 
   score(_s: CycleState, pod: Pod, node: NodeInfo): number {

@@ -81,8 +81,10 @@ export function balancedScore(requested: number[], allocatable: number[]): numbe
  * extended resources the pod does not request are left out. `useRequested` picks declared sums
  * over the non-zero-defaulted ones.
  */
-function allocation(node: NodeInfo, resources: ResourceSpec[], podReq: number[], useRequested: boolean): { requested: number[]; allocatable: number[] } {
-  const requested: number[] = [], allocatable: number[] = [];
+function allocation(node: NodeInfo, resources: ResourceSpec[], podReq: number[], useRequested: boolean, out: Allocation): Allocation {
+  const { requested, allocatable } = out;
+  requested.length = 0;
+  allocatable.length = 0;
   for (let i = 0; i < resources.length; i++) {
     const name = resources[i].name;
     let alloc = 0, req = 0;
@@ -99,6 +101,10 @@ function allocation(node: NodeInfo, resources: ResourceSpec[], podReq: number[],
   return { requested, allocatable };
 }
 
+/** scratch arrays reused by every Score call (scoring is synchronous), so scoring a node allocates nothing */
+interface Allocation { requested: number[]; allocatable: number[] }
+const newAllocation = (): Allocation => ({ requested: [], allocatable: [] });
+
 const FIT_STATE = 'PreFilterNodeResourcesFit';
 
 /** PreFilter's digest of the pod's requests, so Filter allocates nothing per node on success */
@@ -112,6 +118,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   private readonly scorer: Scorer;
   private readonly ignored: Set<string>;
   private readonly ignoredGroups: string[];
+  private readonly scratch = newAllocation();
 
   constructor(args: NodeResourcesFitArgs = {}) {
     const strategy = args.scoringStrategy ?? {};
@@ -177,7 +184,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   score(state: CycleState, pod: Pod, node: NodeInfo): number {
     let req = state.get(FIT_SCORE_STATE) as number[] | undefined;
     if (!req) { const nz = podRequests(pod, true); req = this.resources.map((r) => nz.get(r.name) ?? 0); }
-    const { requested, allocatable } = allocation(node, this.resources, req, false);
+    const { requested, allocatable } = allocation(node, this.resources, req, false, this.scratch);
     return this.scorer(requested, allocatable, this.resources);
   }
 }
@@ -185,6 +192,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
 export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlugin {
   readonly name = 'NodeResourcesBalancedAllocation';
   private readonly resources: ResourceSpec[];
+  private readonly scratch = newAllocation();
   constructor(args: NodeResourcesBalancedAllocationArgs = {}) {
     this.resources = args.resources?.length ? args.resources : DEFAULT_RESOURCES;
   }
@@ -196,7 +204,7 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
   score(state: CycleState, pod: Pod, node: NodeInfo): number {
     let req = state.get(BALANCED_STATE) as number[] | undefined;
     if (!req) { const r = podRequests(pod); req = this.resources.map((x) => r.get(x.name) ?? 0); }
-    const { requested, allocatable } = allocation(node, this.resources, req, true);
+    const { requested, allocatable } = allocation(node, this.resources, req, true, this.scratch);
     return balancedScore(requested, allocatable);
   }
 }

@@ -19,9 +19,11 @@ export class TaintToleration implements FilterPlugin, ScorePlugin {
   }
 
   score(_s: CycleState, pod: Pod, node: NodeInfo): number {
+    const taints = node.node?.spec?.taints;
+    if (!taints?.length) return 0;
     const prefer: Toleration[] = (pod.spec.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
     let n = 0;
-    for (const taint of node.node?.spec?.taints ?? []) {
+    for (const taint of taints) {
       if (taint.effect === 'PreferNoSchedule' && !tolerationsTolerateTaint(prefer, taint)) n++;
     }
     return n;

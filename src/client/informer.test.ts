@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { byOwnerUID, Indexer, metaKey, olderRV, SharedInformer, SharedInformerFactory, type Obj } from './informer.js';
+import { byOwnerUID, Indexer, metaKey, olderRV, SharedInformer, SharedInformerFactory, trimManagedFields, type Obj } from './informer.js';
 import type { RESTClient } from './rest.js';
 
 const pod = (ns: string, name: string, rv: string, extra: Partial<Obj['metadata']> = {}): Obj =>
@@ -99,4 +99,37 @@ test('informer: a re-list drops objects deleted while the watch was down, with d
   inf.replace([p('a', '1'), p('c', '3')]);
   assert.deepEqual(inf.store.keys().sort(), ['ns/a', 'ns/c']);
   assert.deepEqual(deleted, ['b']);
+});
+
+test('trimManagedFields drops only metadata.managedFields and leaves the input untouched', () => {
+  const mf = [{ manager: 'kubectl', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } }];
+  const o = { ...pod('a', 'p', '1', { labels: { app: 'x' }, managedFields: mf }), spec: { nodeName: 'n1' } };
+  const t = trimManagedFields(o);
+  assert.equal('managedFields' in t.metadata, false);
+  assert.deepEqual(t.metadata, { namespace: 'a', name: 'p', uid: 'uid-p', resourceVersion: '1', labels: { app: 'x' } });
+  assert.equal(t.spec, o.spec, 'the rest is shared, not copied');
+  assert.equal(o.metadata.managedFields, mf, 'the object handed in keeps its managedFields');
+  const plain = pod('a', 'q', '1');
+  assert.equal(trimManagedFields(plain), plain, 'nothing to trim: the same object');
+});
+
+test('informer: the factory transform applies to listed and watched objects before handlers see them', async () => {
+  let watchCb: ((t: string, o: Record<string, unknown>) => void) | undefined;
+  const mf = [{ manager: 'm', operation: 'Update' }];
+  const client = {
+    request: async () => ({ items: [pod('a', 'p', '3', { managedFields: mf })], metadata: { resourceVersion: '3' } }),
+    watch: (_path: string, cb: typeof watchCb) => { watchCb = cb; return () => {}; },
+  } as unknown as RESTClient;
+  const factory = new SharedInformerFactory(client, { transform: trimManagedFields });
+  const inf = factory.forPath('/api/v1/pods');
+  const seen: Obj[] = [];
+  inf.addEventHandler({ add: (o) => seen.push(o), update: (_old, o) => seen.push(o) });
+  await factory.start();
+  watchCb!('MODIFIED', pod('a', 'p', '4', { managedFields: mf }));
+  watchCb!('ADDED', pod('a', 'r', '5', { managedFields: mf }));
+  assert.equal(seen.length, 3);
+  for (const o of seen) assert.equal(o.metadata.managedFields, undefined);
+  assert.equal(inf.store.get('a/r')?.metadata.managedFields, undefined);
+  assert.equal(inf.store.get('a/p')?.metadata.resourceVersion, '4');
+  factory.stop();
 });

@@ -4,7 +4,7 @@
 // loop in one controller never takes the rest down).
 import type { FlagValues } from '../../cli/flags.js';
 import type { RESTClient } from '../../client/rest.js';
-import { SharedInformerFactory } from '../../client/informer.js';
+import { SharedInformerFactory, trimManagedFields } from '../../client/informer.js';
 import type { QueueMetrics } from '../../client/workqueue.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from './context.js';
 import { APIEventRecorder } from './events.js';
@@ -30,7 +30,9 @@ export class ControllerManager {
   private stopped = false;
 
   constructor(private readonly opts: ControllerManagerOptions) {
-    this.factory = new SharedInformerFactory(opts.client, { log: opts.debug });
+    // the caches are most of the manager's memory: managedFields are trimmed from every cached
+    // object (as upstream), and lists come in pages, so 150,000 pods never sit in one response
+    this.factory = new SharedInformerFactory(opts.client, { log: opts.debug, transform: trimManagedFields, pageSize: 500 });
     const list = parseControllersFlag(String(opts.flags.controllers ?? '*'));
     const byName = new Map((opts.descriptors ?? DESCRIPTORS).map((d) => [d.name, d]));
     for (const name of Object.keys(KNOWN_CONTROLLERS)) {

@@ -64,8 +64,17 @@ export class Metrics {
     this.extensionPoint.observe(`extension_point="${point}",status="${status}",profile="${profile}"`, seconds);
   }
 
+  /** plugin → extension point → status → label set: sampled cycles record every plugin on every node, so no string building per call */
+  private readonly pluginLabels = new Map<string, Map<string, Map<string, string>>>();
+
   pluginDone(plugin: string, point: string, status: string, seconds: number): void {
-    this.pluginExecution.observe(`plugin="${plugin}",extension_point="${point}",status="${status}"`, seconds);
+    let byPoint = this.pluginLabels.get(plugin);
+    if (!byPoint) this.pluginLabels.set(plugin, (byPoint = new Map()));
+    let byStatus = byPoint.get(point);
+    if (!byStatus) byPoint.set(point, (byStatus = new Map()));
+    let labels = byStatus.get(status);
+    if (labels === undefined) byStatus.set(status, (labels = `plugin="${plugin}",extension_point="${point}",status="${status}"`));
+    this.pluginExecution.observe(labels, seconds);
   }
 
   /** a pod bound after `attempts` attempts, `seconds` after it first entered the queue */

@@ -106,6 +106,7 @@ interface Allocation { requested: number[]; allocatable: number[] }
 const newAllocation = (): Allocation => ({ requested: [], allocatable: [] });
 
 const FIT_STATE = 'PreFilterNodeResourcesFit';
+const FITS: readonly string[] = Object.freeze([]);
 
 /** PreFilter's digest of the pod's requests, so Filter allocates nothing per node on success */
 interface FitRequest { req: ResourceList; cpu: number; memory: number; ephemeral: number; scalars: [string, number][] }
@@ -157,14 +158,20 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   }
 
   /** The reasons the pod does not fit, in upstream's order (pods, cpu, memory, ephemeral-storage, extended). */
-  insufficient(req: ResourceList | FitRequest, node: NodeInfo): string[] {
+  insufficient(req: ResourceList | FitRequest, node: NodeInfo): readonly string[] {
     const f = req instanceof Map ? this.fitRequest(req) : req;
+    const alloc = node.allocatable, used = node.requested;
+    const free = (n: string) => (alloc.get(n) ?? 0) - (used.get(n) ?? 0);
+    const tooMany = node.pods.size + 1 > node.allowedPods();
+    const cpu = f.cpu > 0 && f.cpu > free(CPU);
+    const memory = f.memory > 0 && f.memory > free(MEMORY);
+    const ephemeral = f.ephemeral > 0 && f.ephemeral > free(EPHEMERAL_STORAGE);
+    if (!tooMany && !cpu && !memory && !ephemeral && f.scalars.length === 0) return FITS; // the common case, checked per node
     const reasons: string[] = [];
-    if (node.pods.size + 1 > node.allowedPods()) reasons.push('Too many pods');
-    const free = (n: string) => (node.allocatable.get(n) ?? 0) - (node.requested.get(n) ?? 0);
-    if (f.cpu > 0 && f.cpu > free(CPU)) reasons.push(`Insufficient ${CPU}`);
-    if (f.memory > 0 && f.memory > free(MEMORY)) reasons.push(`Insufficient ${MEMORY}`);
-    if (f.ephemeral > 0 && f.ephemeral > free(EPHEMERAL_STORAGE)) reasons.push(`Insufficient ${EPHEMERAL_STORAGE}`);
+    if (tooMany) reasons.push('Too many pods');
+    if (cpu) reasons.push(`Insufficient ${CPU}`);
+    if (memory) reasons.push(`Insufficient ${MEMORY}`);
+    if (ephemeral) reasons.push(`Insufficient ${EPHEMERAL_STORAGE}`);
     for (const [n, r] of f.scalars) if (r > free(n)) reasons.push(`Insufficient ${n}`);
     return reasons;
   }

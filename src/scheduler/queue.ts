@@ -210,7 +210,10 @@ export class SchedulingQueue {
     if (!p) return undefined;
     p.attempts++;
     this.schedulingCycle++;
-    this.inFlight.set(podKey(p.pod), this.schedulingCycle);
+    // deleted first so the map's order stays the order of cycles (pruneEvents reads the oldest first)
+    const key = podKey(p.pod);
+    this.inFlight.delete(key);
+    this.inFlight.set(key, this.schedulingCycle);
     return p;
   }
 
@@ -229,9 +232,11 @@ export class SchedulingQueue {
   private pruneEvents(): void {
     if (this.inFlight.size === 0) { this.inFlightEvents.length = 0; return; }
     if (this.inFlightEvents.length < 256) return;
-    let min = Infinity;
-    for (const c of this.inFlight.values()) if (c < min) min = c;
-    this.inFlightEvents = this.inFlightEvents.filter((x) => x.cycle >= min);
+    // the oldest pod in flight is the first entry; events are in cycle order too, so drop a prefix
+    const min = this.inFlight.values().next().value as number;
+    let cut = 0;
+    while (cut < this.inFlightEvents.length && this.inFlightEvents[cut].cycle < min) cut++;
+    if (cut > 0) this.inFlightEvents.splice(0, cut);
   }
 
   /**

@@ -59,19 +59,25 @@ function weightedScorer(per: (r: number, c: number) => number, round: boolean): 
 }
 
 export function balancedScore(requested: number[], allocatable: number[]): number {
-  const fractions: number[] = [];
-  let total = 0;
+  // two passes instead of a list of fractions: this runs for every scored node
+  let total = 0, n = 0, f0 = 0, f1 = 0;
   for (let i = 0; i < requested.length; i++) {
     if (allocatable[i] === 0) continue;
     const f = Math.min(requested[i] / allocatable[i], 1);
     total += f;
-    fractions.push(f);
+    if (n === 0) f0 = f; else if (n === 1) f1 = f;
+    n++;
   }
   let std = 0;
-  if (fractions.length === 2) std = Math.abs((fractions[0] - fractions[1]) / 2);
-  else if (fractions.length > 2) {
-    const mean = total / fractions.length;
-    std = Math.sqrt(fractions.reduce((s, f) => s + (f - mean) ** 2, 0) / fractions.length);
+  if (n === 2) std = Math.abs((f0 - f1) / 2);
+  else if (n > 2) {
+    const mean = total / n;
+    let sq = 0;
+    for (let i = 0; i < requested.length; i++) {
+      if (allocatable[i] === 0) continue;
+      sq += (Math.min(requested[i] / allocatable[i], 1) - mean) ** 2;
+    }
+    std = Math.sqrt(sq / n);
   }
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }
@@ -82,9 +88,7 @@ export function balancedScore(requested: number[], allocatable: number[]): numbe
  * over the non-zero-defaulted ones.
  */
 function allocation(node: NodeInfo, resources: ResourceSpec[], podReq: number[], useRequested: boolean, out: Allocation): Allocation {
-  const { requested, allocatable } = out;
-  requested.length = 0;
-  allocatable.length = 0;
+  const { requested, allocatable } = out; // as long as `resources`: every slot is written below
   for (let i = 0; i < resources.length; i++) {
     const name = resources[i].name;
     let alloc = 0, req = 0;
@@ -95,15 +99,15 @@ function allocation(node: NodeInfo, resources: ResourceSpec[], podReq: number[],
         req = (base.get(name) ?? 0) + podReq[i];
       }
     }
-    requested.push(alloc === 0 ? 0 : req);
-    allocatable.push(alloc);
+    requested[i] = alloc === 0 ? 0 : req;
+    allocatable[i] = alloc;
   }
   return { requested, allocatable };
 }
 
 /** scratch arrays reused by every Score call (scoring is synchronous), so scoring a node allocates nothing */
 interface Allocation { requested: number[]; allocatable: number[] }
-const newAllocation = (): Allocation => ({ requested: [], allocatable: [] });
+const newAllocation = (n: number): Allocation => ({ requested: new Array<number>(n).fill(0), allocatable: new Array<number>(n).fill(0) });
 
 const FIT_STATE = 'PreFilterNodeResourcesFit';
 const FITS: readonly string[] = Object.freeze([]);
@@ -119,11 +123,12 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   private readonly scorer: Scorer;
   private readonly ignored: Set<string>;
   private readonly ignoredGroups: string[];
-  private readonly scratch = newAllocation();
+  private readonly scratch: Allocation;
 
   constructor(args: NodeResourcesFitArgs = {}) {
     const strategy = args.scoringStrategy ?? {};
     this.resources = strategy.resources?.length ? strategy.resources : DEFAULT_RESOURCES;
+    this.scratch = newAllocation(this.resources.length);
     this.ignored = new Set(args.ignoredResources ?? []);
     this.ignoredGroups = args.ignoredResourceGroups ?? [];
     switch (strategy.type ?? 'LeastAllocated') {
@@ -199,9 +204,10 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
 export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlugin {
   readonly name = 'NodeResourcesBalancedAllocation';
   private readonly resources: ResourceSpec[];
-  private readonly scratch = newAllocation();
+  private readonly scratch: Allocation;
   constructor(args: NodeResourcesBalancedAllocationArgs = {}) {
     this.resources = args.resources?.length ? args.resources : DEFAULT_RESOURCES;
+    this.scratch = newAllocation(this.resources.length);
   }
   preScore(state: CycleState, pod: Pod): Status {
     const r = podRequests(pod);

@@ -160,6 +160,7 @@ test('resource scoring formulas as upstream', () => {
   assert.equal(balancedScore([1, 2], [4, 4]), 87); // fractions .25 and .5 → std .125
   assert.equal(balancedScore([2, 2], [4, 4]), 100);
   assert.equal(balancedScore([5, 0], [4, 4]), 50); // capped at 1
+  assert.equal(balancedScore([1, 2, 8, 5], [4, 4, 4, 0]), 68); // no allocatable: left out; 8/4 capped at 1 → std of .25, .5, 1 is .312
   assert.equal(balancedScore([1, 2, 3], [4, 4, 4]), Math.trunc((1 - Math.sqrt(((0.25 - 0.5) ** 2 + 0 + 0.25 ** 2) / 3)) * 100));
 });
 

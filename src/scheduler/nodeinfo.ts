@@ -27,6 +27,7 @@ export class NodeInfo {
   setNode(node: Node): void {
     this.node = node;
     this.allocatable = nodeAllocatable(node);
+    this.podsAllowed = this.allocatable.get(PODS) ?? 0;
     const images = node.status?.images;
     if (images?.length || this.imageSizes.size) {
       this.imageSizes = new Map();
@@ -35,7 +36,9 @@ export class NodeInfo {
     this.generation++;
   }
 
-  allowedPods(): number { return this.allocatable.get(PODS) ?? 0; }
+  /** allocatable pods, read by Filter for every node */
+  private podsAllowed = 0;
+  allowedPods(): number { return this.podsAllowed; }
 
   addPod(pod: Pod): void {
     this.pods.set(podKey(pod), pod);

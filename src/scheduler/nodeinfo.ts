@@ -6,6 +6,7 @@ import type { LabelSelector } from '../machinery/labels/selector.js';
 import { podKey, type Node, type Pod } from './types.js';
 import { podAffinityTermsOrEmpty, type PodAffinityTerms } from './plugins/affinityterm.js';
 import { TermIndex } from './termindex.js';
+import { SpreadCounts, type CountedPod } from './spreadcounts.js';
 
 export class NodeInfo {
   node: Node | undefined;
@@ -123,6 +124,22 @@ export class Cache {
   };
   /** sorted topology keys → their domains; dropped when a node comes, goes or changes labels */
   private readonly domainMemo = new Map<string, TopologyDomains>();
+  /** PodTopologySpread's matching pods per domain, per (namespace, selector, keys), kept up to date with every pod */
+  readonly spreadCounts = new SpreadCounts();
+
+  /** nodes came, went or changed labels: domains and what is counted in them must be worked out again */
+  private topologyChanged(): void {
+    this.domainMemo.clear();
+    this.spreadCounts.clear();
+  }
+
+  /** a recorded pod with its node's labels, for spreadCounts */
+  private counted(e: PodEntry): CountedPod { return { pod: e.pod, nodeLabels: this.infos.get(e.node)?.node?.metadata.labels ?? undefined }; }
+
+  /** The recorded pods `sel` may match (see candidates), with their nodes' labels. */
+  *countedCandidates(sel: LabelSelector): Iterable<CountedPod> {
+    for (const e of this.candidates(sel)) yield this.counted(e);
+  }
   /** "namespace/claim" → recorded pods using it (upstream StorageInfos().IsPVCUsedByPods) */
   readonly pvcRefCounts = new Map<string, number>();
   /** image name → nodes reporting it (upstream imageStates' NumNodes) */
@@ -159,6 +176,7 @@ export class Cache {
       const n = (this.pvcRefCounts.get(k) ?? 0) + (add ? 1 : -1);
       if (n <= 0) this.pvcRefCounts.delete(k); else this.pvcRefCounts.set(k, n);
     }
+    this.spreadCounts.podChanged(this.counted(e), add ? 1 : -1);
     if (hasPodAffinity(e.pod)) {
       const terms = podAffinityTermsOrEmpty(e.pod);
       for (const kind of TERM_KINDS) {
@@ -230,11 +248,11 @@ export class Cache {
 
   addNode(node: Node): void {
     const ni = this.info(node.metadata.name);
-    if (!ni.node) { this.list = undefined; this.domainMemo.clear(); }
+    if (!ni.node) { this.list = undefined; this.topologyChanged(); }
     else {
       this.countImages(ni, -1);
       // the same object may have been changed in place
-      if (ni.node === node || !sameLabels(ni.node.metadata.labels, node.metadata.labels)) this.domainMemo.clear();
+      if (ni.node === node || !sameLabels(ni.node.metadata.labels, node.metadata.labels)) this.topologyChanged();
     }
     ni.setNode(node);
     this.countImages(ni, 1);
@@ -244,7 +262,7 @@ export class Cache {
     const ni = this.infos.get(name);
     if (!ni) return;
     this.list = undefined;
-    this.domainMemo.clear();
+    this.topologyChanged();
     if (ni.node) this.countImages(ni, -1);
     ni.node = undefined;
     if (ni.pods.size === 0) this.infos.delete(name);

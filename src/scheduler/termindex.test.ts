@@ -85,3 +85,39 @@ test('Cache.topologyDomains: nodes per value among nodes with every key, recompu
   c.removeNode('c');
   assert.deepEqual([...c.topologyDomains(['zone']).get('zone')!].sort(), [['z1', 2], ['z3', 1]]);
 });
+
+test('SpreadCounts: built from the candidates once, then follows pod changes; least recently used entries go first', async () => {
+  const { SpreadCounts } = await import('./spreadcounts.js');
+  const { selectorFromSet } = await import('../machinery/labels/selector.js');
+  const zone = (z: string) => ({ 'kubernetes.io/hostname': 'h', zone: z });
+  const pod = (name: string, labels: Record<string, string>, ns = 'default', deleting = false): Pod =>
+    ({ metadata: { name, namespace: ns, labels, ...(deleting ? { deletionTimestamp: 'x' } : {}) }, spec: { containers: [] } });
+  const sc = new SpreadCounts(2);
+  let scans = 0;
+  const existing = [
+    { pod: pod('a', { app: 'web' }), nodeLabels: zone('z1') },
+    { pod: pod('b', { app: 'web' }), nodeLabels: zone('z1') },
+    { pod: pod('c', { app: 'web' }, 'other'), nodeLabels: zone('z2') }, // other namespace
+    { pod: pod('d', { app: 'web' }, 'default', true), nodeLabels: zone('z2') }, // terminating
+    { pod: pod('e', { app: 'web' }), nodeLabels: { 'kubernetes.io/hostname': 'h' } }, // node lacks the zone key
+    { pod: pod('f', { app: 'db' }), nodeLabels: zone('z3') },
+  ];
+  const web = () => sc.get('default', selectorFromSet({ app: 'web' }), ['zone', 'kubernetes.io/hostname'], 'zone', () => { scans++; return existing; });
+  const e = web();
+  assert.deepEqual([...e.counts], [['z1', 2]]);
+  assert.equal(e.minCount(), 2);
+  assert.equal(web(), e); assert.equal(scans, 1);
+  sc.podChanged({ pod: pod('g', { app: 'web' }), nodeLabels: zone('z2') }, 1);
+  sc.podChanged({ pod: pod('h', { app: 'db' }), nodeLabels: zone('z2') }, 1); // not matching
+  assert.deepEqual([...e.counts].sort(), [['z1', 2], ['z2', 1]]);
+  assert.equal(e.minCount(), 1);
+  sc.podChanged({ pod: pod('g', { app: 'web' }), nodeLabels: zone('z2') }, -1);
+  assert.deepEqual([...e.counts], [['z1', 2]], 'a domain that drops to 0 is removed');
+  // capacity 2: using two more entries evicts the web one, which is then rebuilt from a scan
+  sc.get('default', selectorFromSet({ app: 'db' }), ['zone'], 'zone', () => existing);
+  sc.get('other', selectorFromSet({ app: 'web' }), ['zone'], 'zone', () => existing);
+  assert.equal(sc.size, 2);
+  assert.notEqual(web(), e); assert.equal(scans, 2);
+  sc.clear();
+  assert.equal(sc.size, 0);
+});

@@ -125,9 +125,27 @@ test('PodTopologySpread: the fast path (cached domains, matching pods only) deci
         if (victim) pl.removePod(st, incoming, victim, h.cache.get(victim.spec.nodeName!)!);
       }
       assert.equal(decide(fast), decide(slow), `after updates: seed ${seed} pod ${k}`);
+      // the cluster changes between cycles: the cached counts follow pods (and drop on node changes)
+      for (let m = 0; m < 4; m++) mutate(r, h);
     }
   }
 });
+
+/** a random change to the recorded pods or nodes, as informer events would make it */
+function mutate(r: () => number, h: Handle): void {
+  const nodes = h.cache.nodes();
+  const pods = nodes.flatMap((n) => [...n.pods.values()]);
+  const x = r();
+  if (x < 0.35 || pods.length === 0) {
+    const name = `m${Math.floor(r() * 1e9)}`;
+    h.cache.addPod({ metadata: { name, namespace: r() < 0.8 ? 'default' : 'other', labels: { group: pick(r, GROUPS), ...(r() < 0.5 ? { tier: 'web' } : {}) } },
+      spec: { containers: [], nodeName: pick(r, nodes).name } });
+  } else if (x < 0.6) h.cache.removePod(pick(r, pods));
+  else if (x < 0.75) { const p = pick(r, pods); h.cache.updatePod({ ...p, metadata: { ...p.metadata, deletionTimestamp: '2024-01-01T00:00:00Z' } }); }
+  else if (x < 0.85) { const p = pick(r, pods); h.cache.updatePod({ ...p, metadata: { ...p.metadata, labels: { group: pick(r, GROUPS) } } }); }
+  else if (x < 0.95) { const n = pick(r, nodes).node!; h.cache.updateNode({ ...n, metadata: { ...n.metadata, labels: { ...n.metadata.labels, zone: pick(r, ['z0', 'z1', 'z9']) } } }); }
+  else { const p = pick(r, pods); h.cache.assumePod({ ...p, spec: { ...p.spec, nodeName: undefined } }, pick(r, nodes).name); }
+}
 
 test('PodTopologySpread: pods with a node selector or honoured taints take the full walk, and decisions follow node label changes', () => {
   const h: Handle = { cache: new Cache(), listers: new Listers() };

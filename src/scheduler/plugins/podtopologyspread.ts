@@ -41,7 +41,11 @@ const MAX_INT32 = 2147483647;
  * only the non-zero ones on the fast path; `domains` says how many there are either way.
  * selfMatch: does the incoming pod match each constraint's selector (it counts itself in Filter).
  */
-interface PreFilterState { constraints: Constraint[]; counts: Map<string, number>[]; minMatch: number[]; domains: number[]; selfMatch: number[] }
+interface PreFilterState {
+  constraints: Constraint[]; counts: Map<string, number>[]; minMatch: number[]; domains: number[]; selfMatch: number[];
+  /** counts[i] is the cache's live map: copy before a what-if update changes it */
+  shared?: boolean[];
+}
 interface PreScoreState { constraints: Constraint[]; counts: Map<string, number>[]; weights: number[]; ignored: Set<string>; perNode: Map<string, number>[] }
 
 const minOf = (m: Map<string, number>) => { let min = MAX_INT32; for (const v of m.values()) if (v < min) min = v; return min; };
@@ -144,26 +148,24 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
 
   /**
    * The fast path when every node with the topology keys is eligible (no node-affinity or taint
-   * policy narrows them): the domains come from the cache's per-key index (kept until nodes or
-   * their labels change) and the counts from the matching pods alone, so a cycle costs
-   * O(matching pods), not O(nodes).
+   * policy narrows them): the domains come from the cache's per-key index and the matching pods
+   * per domain from its spread counts (both kept until nodes or their labels change, the counts
+   * updated with every pod), so a cycle costs O(constraints), not O(nodes) nor O(matching pods).
    */
   private countFromPods(pod: Pod, constraints: Constraint[], selfMatch: number[]): PreFilterState {
-    const domainsByKey = this.h.cache.topologyDomains(constraints.map((c) => c.topologyKey));
+    const keys = constraints.map((c) => c.topologyKey);
+    const domainsByKey = this.h.cache.topologyDomains(keys);
     const ns = pod.metadata.namespace ?? '';
-    const counts = constraints.map((c) => {
-      const m = new Map<string, number>();
-      for (const e of this.h.cache.candidates(c.selector)) {
-        if ((e.pod.metadata.namespace ?? '') !== ns || e.pod.metadata.deletionTimestamp || !c.selector.matches(e.pod.metadata.labels ?? {})) continue;
-        const labels = this.h.cache.get(e.node)?.node?.metadata.labels;
-        if (!labels || !hasAllKeys(labels, constraints)) continue;
-        const v = labels[c.topologyKey];
-        m.set(v, (m.get(v) ?? 0) + 1);
-      }
-      return m;
-    });
     const domains = constraints.map((c) => domainsByKey.get(c.topologyKey)?.size ?? 0);
-    return { constraints, counts, domains, minMatch: counts.map((m, i) => minMatchOf(m, domains[i])), selfMatch };
+    const counts: Map<string, number>[] = [];
+    const minMatch: number[] = [];
+    constraints.forEach((c, i) => {
+      const dc = this.h.cache.spreadCounts.get(ns, c.selector, keys, c.topologyKey, () => this.h.cache.countedCandidates(c.selector));
+      counts.push(dc.counts);
+      const min = dc.minCount();
+      minMatch.push(dc.counts.size < domains[i] && min > 0 ? 0 : min);
+    });
+    return { constraints, counts, domains, minMatch, selfMatch, shared: constraints.map(() => true) };
   }
 
   /** upstream updateWithPod: `other` joins (+1) or leaves (−1) `node`; the global minimum is recomputed lazily */
@@ -176,6 +178,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const otherLabels = other.metadata.labels ?? {};
     s.constraints.forEach((c, i) => {
       if (!c.selector.matches(otherLabels) || !nodeIncluded(c, pod, node)) return;
+      if (s.shared?.[i]) { s.counts[i] = new Map(s.counts[i]); s.shared[i] = false; }
       const v = labels[c.topologyKey];
       s.counts[i].set(v, (s.counts[i].get(v) ?? 0) + by);
       s.minMatch[i] = NaN;

@@ -134,7 +134,7 @@ export class Cache {
   }
 
   /** a recorded pod with its node's labels, for spreadCounts */
-  private counted(e: PodEntry): CountedPod { return { pod: e.pod, nodeLabels: this.infos.get(e.node)?.node?.metadata.labels ?? undefined }; }
+  private counted(e: PodEntry): CountedPod { return { pod: e.pod, node: e.node, nodeLabels: this.infos.get(e.node)?.node?.metadata.labels ?? undefined }; }
 
   /** The recorded pods `sel` may match (see candidates), with their nodes' labels. */
   *countedCandidates(sel: LabelSelector): Iterable<CountedPod> {

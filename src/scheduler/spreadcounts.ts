@@ -27,8 +27,11 @@ interface Entry extends DomainCounts {
 const pairKey = (k: string, v: string) => `${k}\u0000${v}`;
 const MAX_INT32 = 2147483647;
 
-/** A recorded pod and the labels of its node (undefined when the node is unknown). */
-export interface CountedPod { pod: Pod; nodeLabels: Record<string, string> | undefined }
+/** A recorded pod, its node and the node's labels (undefined when the node is unknown). */
+export interface CountedPod { pod: Pod; node: string; nodeLabels: Record<string, string> | undefined }
+
+/** `key` value that counts per node name instead of per label value (PodTopologySpread's hostname scoring) */
+export const BY_NODE_NAME = '\u0000node';
 
 export class SpreadCounts {
   private readonly entries = new Map<string, Entry>();
@@ -40,8 +43,9 @@ export class SpreadCounts {
   get size(): number { return this.entries.size; }
 
   /**
-   * Counts for pods in `ns` matching `selector`, by the value of `key`, among nodes with every one
-   * of `keys`. `scan` lists the candidate pods when the entry has to be built.
+   * Counts for pods in `ns` matching `selector`, by the value of `key` ("" on nodes without it;
+   * the node's name for BY_NODE_NAME), among nodes with every one of `keys`. `scan` lists the
+   * candidate pods when the entry has to be built.
    */
   get(ns: string, selector: LabelSelector, keys: readonly string[], key: string, scan: () => Iterable<CountedPod>): DomainCounts {
     const sig = `${ns}|${selector.matchesNothing() ? '\u0000nothing' : selector.toString()}|${[...keys].sort().join(',')}|${key}`;
@@ -110,7 +114,7 @@ function count(e: Entry, c: CountedPod, by: 1 | -1): void {
   if (!labels || (p.metadata.namespace ?? '') !== e.ns || p.metadata.deletionTimestamp) return;
   for (const k of e.keys) if (!Object.hasOwn(labels, k)) return;
   if (!e.selector.matches(p.metadata.labels ?? {})) return;
-  const v = labels[e.key];
+  const v = e.key === BY_NODE_NAME ? c.node : Object.hasOwn(labels, e.key) ? labels[e.key] : '';
   const n = (e.counts.get(v) ?? 0) + by;
   if (n > 0) e.counts.set(v, n); else e.counts.delete(v);
   e.min = undefined;

@@ -92,32 +92,37 @@ test('SpreadCounts: built from the candidates once, then follows pod changes; le
   const zone = (z: string) => ({ 'kubernetes.io/hostname': 'h', zone: z });
   const pod = (name: string, labels: Record<string, string>, ns = 'default', deleting = false): Pod =>
     ({ metadata: { name, namespace: ns, labels, ...(deleting ? { deletionTimestamp: 'x' } : {}) }, spec: { containers: [] } });
-  const sc = new SpreadCounts(2);
+  const sc = new SpreadCounts(3);
   let scans = 0;
   const existing = [
-    { pod: pod('a', { app: 'web' }), nodeLabels: zone('z1') },
-    { pod: pod('b', { app: 'web' }), nodeLabels: zone('z1') },
-    { pod: pod('c', { app: 'web' }, 'other'), nodeLabels: zone('z2') }, // other namespace
-    { pod: pod('d', { app: 'web' }, 'default', true), nodeLabels: zone('z2') }, // terminating
-    { pod: pod('e', { app: 'web' }), nodeLabels: { 'kubernetes.io/hostname': 'h' } }, // node lacks the zone key
-    { pod: pod('f', { app: 'db' }), nodeLabels: zone('z3') },
+    { pod: pod('a', { app: 'web' }), node: 'n1', nodeLabels: zone('z1') },
+    { pod: pod('b', { app: 'web' }), node: 'n2', nodeLabels: zone('z1') },
+    { pod: pod('c', { app: 'web' }, 'other'), node: 'n3', nodeLabels: zone('z2') }, // other namespace
+    { pod: pod('d', { app: 'web' }, 'default', true), node: 'n4', nodeLabels: zone('z2') }, // terminating
+    { pod: pod('e', { app: 'web' }), node: 'n5', nodeLabels: { 'kubernetes.io/hostname': 'h' } }, // node lacks the zone key
+    { pod: pod('f', { app: 'db' }), node: 'n6', nodeLabels: zone('z3') },
   ];
   const web = () => sc.get('default', selectorFromSet({ app: 'web' }), ['zone', 'kubernetes.io/hostname'], 'zone', () => { scans++; return existing; });
   const e = web();
   assert.deepEqual([...e.counts], [['z1', 2]]);
   assert.equal(e.minCount(), 2);
   assert.equal(web(), e); assert.equal(scans, 1);
-  sc.podChanged({ pod: pod('g', { app: 'web' }), nodeLabels: zone('z2') }, 1);
-  sc.podChanged({ pod: pod('h', { app: 'db' }), nodeLabels: zone('z2') }, 1); // not matching
+  sc.podChanged({ pod: pod('g', { app: 'web' }), node: 'n7', nodeLabels: zone('z2') }, 1);
+  sc.podChanged({ pod: pod('h', { app: 'db' }), node: 'n8', nodeLabels: zone('z2') }, 1); // not matching
   assert.deepEqual([...e.counts].sort(), [['z1', 2], ['z2', 1]]);
   assert.equal(e.minCount(), 1);
-  sc.podChanged({ pod: pod('g', { app: 'web' }), nodeLabels: zone('z2') }, -1);
+  sc.podChanged({ pod: pod('g', { app: 'web' }), node: 'n7', nodeLabels: zone('z2') }, -1);
   assert.deepEqual([...e.counts], [['z1', 2]], 'a domain that drops to 0 is removed');
-  // capacity 2: using two more entries evicts the web one, which is then rebuilt from a scan
+  // capacity 3: using three more entries evicts the web one, which is then rebuilt from a scan
   sc.get('default', selectorFromSet({ app: 'db' }), ['zone'], 'zone', () => existing);
   sc.get('other', selectorFromSet({ app: 'web' }), ['zone'], 'zone', () => existing);
-  assert.equal(sc.size, 2);
+  sc.get('other', selectorFromSet({ app: 'db' }), ['zone'], 'zone', () => existing);
+  assert.equal(sc.size, 3);
   assert.notEqual(web(), e); assert.equal(scans, 2);
+  // without required keys, a node missing the key counts under ""; BY_NODE_NAME counts per node
+  const { BY_NODE_NAME } = await import('./spreadcounts.js');
+  assert.deepEqual([...sc.get('default', selectorFromSet({ app: 'web' }), [], 'zone', () => existing).counts].sort(), [['', 1], ['z1', 2]]);
+  assert.deepEqual([...sc.get('default', selectorFromSet({ app: 'web' }), [], BY_NODE_NAME, () => existing).counts].sort(), [['n1', 1], ['n2', 1], ['n5', 1]]);
   sc.clear();
   assert.equal(sc.size, 0);
 });

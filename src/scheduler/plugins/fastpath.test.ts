@@ -163,3 +163,41 @@ test('PodTopologySpread: pods with a node selector or honoured taints take the f
   h.cache.updateNode(node('n2', 'z1'));
   assert.equal(decide(incoming), 'Success,Success');
 });
+
+test('PodTopologySpread scoring: cached per-domain and per-node counts score as the walk over all nodes (system defaults and own constraints)', () => {
+  for (let seed = 1; seed <= 12; seed++) {
+    const r = rng(300 + seed);
+    const h = cluster(r, 30, 90, false);
+    for (const g of GROUPS) h.listers.onWorkload('ReplicaSet', 'ADDED', { metadata: { name: `rs-${g}`, namespace: 'default' }, spec: { selector: { matchLabels: { group: g } } } });
+    const pl = new PodTopologySpread({}, h);
+    for (let k = 0; k < 6; k++) {
+      const group = pick(r, GROUPS);
+      const own = r() < 0.5;
+      const incoming: Pod = {
+        metadata: { name: `in${k}`, namespace: 'default', labels: { group }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `rs-${group}`, uid: 'u', controller: true }] },
+        spec: { containers: [], ...(own ? { topologySpreadConstraints: [
+          { maxSkew: 1 + Math.floor(r() * 3), topologyKey: pick(r, KEYS), whenUnsatisfiable: 'ScheduleAnyway' as const, labelSelector: { matchLabels: { group } } },
+          { maxSkew: 2, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' as const, labelSelector: { matchExpressions: [{ key: 'tier', operator: 'Exists' as const }] } },
+          { maxSkew: 1, topologyKey: pick(r, ['zone', 'rack']), whenUnsatisfiable: 'ScheduleAnyway' as const, labelSelector: { matchLabels: { group } } },
+        ] } : {}) },
+      };
+      // the same pod with a required node affinity every node meets: scored through the full walk
+      const walked: Pod = { ...incoming, spec: { ...incoming.spec, affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'Exists' }] }] } } } } };
+      const filtered = h.cache.nodes().filter(() => r() < 0.7);
+      const scores = (p: Pod) => {
+        const st = new CycleState();
+        const s = pl.preScore(st, p, filtered);
+        if (s.code === Code.Skip) return 'skip';
+        const out = filtered.map((n) => ({ name: n.name, score: pl.score(st, p, n) }));
+        const raw = out.map((x) => x.score).join(',');
+        pl.normalizeScore(st, p, out);
+        return `${raw} → ${out.map((x) => x.score).join(',')}`;
+      };
+      const fast = scores(incoming);
+      assert.notEqual(fast, 'skip', `seed ${seed} pod ${k}`);
+      assert.equal(fast, scores(walked), `seed ${seed} pod ${k} own=${own}`);
+      for (let m = 0; m < 4; m++) mutate(r, h);
+    }
+  }
+});

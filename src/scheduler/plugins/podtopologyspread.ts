@@ -14,6 +14,7 @@ import {
 } from '../types.js';
 import { tolerationsTolerateTaint } from './helpers.js';
 import { podMatchesNode } from './nodeaffinity.js';
+import { BY_NODE_NAME } from '../spreadcounts.js';
 
 export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
 export const ERR_REASON_NODE_LABEL_NOT_MATCH = `${ERR_REASON_CONSTRAINTS_NOT_MATCH} (missing required label)`;
@@ -35,6 +36,7 @@ interface Constraint {
 const PRE_FILTER_KEY = 'PreFilterPodTopologySpread';
 const PRE_SCORE_KEY = 'PreScorePodTopologySpread';
 const MAX_INT32 = 2147483647;
+const EMPTY_COUNTS: ReadonlyMap<string, number> = new Map();
 
 /**
  * counts: matching pods per domain — every eligible domain (zeros included) after a full node walk,
@@ -46,7 +48,7 @@ interface PreFilterState {
   /** counts[i] is the cache's live map: copy before a what-if update changes it */
   shared?: boolean[];
 }
-interface PreScoreState { constraints: Constraint[]; counts: Map<string, number>[]; weights: number[]; ignored: Set<string>; perNode: Map<string, number>[] }
+interface PreScoreState { constraints: Constraint[]; counts: Map<string, number>[]; weights: number[]; ignored: Set<string>; perNode: ReadonlyMap<string, number>[] }
 
 const minOf = (m: Map<string, number>) => { let min = MAX_INT32; for (const v of m.values()) if (v < min) min = v; return min; };
 /** the global minimum: 0 when some domain has no entry (no matching pod) */
@@ -224,6 +226,21 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       });
     }
     const weights = constraints.map((c, i) => Math.log((c.topologyKey === LABEL_HOSTNAME ? filtered.length - ignored.size : domains[i]) + 2));
+    if (constraints.every((c) => everyNodeIncluded(c, pod))) {
+      // fast path: every node counts, so the cache's per-domain (and per-node) counts answer directly
+      const ns = pod.metadata.namespace ?? '';
+      const keys = requireAll ? constraints.map((c) => c.topologyKey) : [];
+      const cached = (c: Constraint, key: string) =>
+        this.h.cache.spreadCounts.get(ns, c.selector, key === BY_NODE_NAME ? [] : keys, key, () => this.h.cache.countedCandidates(c.selector)).counts;
+      const perNode = constraints.map((c) => (c.topologyKey === LABEL_HOSTNAME ? cached(c, BY_NODE_NAME) : EMPTY_COUNTS));
+      constraints.forEach((c, i) => {
+        if (c.topologyKey === LABEL_HOSTNAME) return;
+        const byDomain = cached(c, c.topologyKey);
+        for (const k of counts[i].keys()) counts[i].set(k, byDomain.get(k) ?? 0);
+      });
+      state.set(PRE_SCORE_KEY, { constraints, counts, weights, ignored, perNode } satisfies PreScoreState);
+      return Status.success();
+    }
     const memo = new Map<string, Map<string, number>>();
     const perNode = constraints.map((c) => this.countsByNode(pod, c.selector, memo));
     for (const n of all) {

@@ -132,6 +132,21 @@ describe('aggregation layer', () => {
   });
   after(async () => { await srv?.stop(); srv?.cleanup(); ext?.closeAllConnections?.(); ext?.close(); });
 
+  test('kube-system/extension-apiserver-authentication tells extension servers how to authenticate; the bootstrap reader role', async () => {
+    const cm = (await srv.request('GET', '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication')).json;
+    assert.match(cm.data['client-ca-file'], /^-----BEGIN CERTIFICATE-----/);
+    assert.match(cm.data['requestheader-client-ca-file'], /^-----BEGIN CERTIFICATE-----/);
+    assert.notEqual(cm.data['client-ca-file'], cm.data['requestheader-client-ca-file']);
+    assert.equal(cm.data['requestheader-allowed-names'], '["front-proxy-client"]');
+    assert.equal(cm.data['requestheader-username-headers'], '["X-Remote-User"]');
+    assert.equal(cm.data['requestheader-group-headers'], '["X-Remote-Group"]');
+    assert.equal(cm.data['requestheader-extra-headers-prefix'], '["X-Remote-Extra-"]');
+    const can = await srv.kubectl(['auth', 'can-i', 'get', 'configmap/extension-apiserver-authentication', '-n', 'kube-system', '--as', 'system:kube-scheduler']);
+    assert.equal(can.stdout.trim(), 'yes', can.stderr);
+    const other = await srv.kubectl(['auth', 'can-i', 'get', 'configmap/kube-root-ca.crt', '-n', 'kube-system', '--as', 'system:kube-scheduler']);
+    assert.equal(other.stdout.trim(), 'no');
+  });
+
   test('local APIServices exist for built-in group versions, Available with reason Local', async () => {
     for (const [name, group, gpm, vp] of [['v1.', '', 18000, 1], ['v1.apps', 'apps', 17800, 15], ['v2.autoscaling', 'autoscaling', 17500, 30], ['v1.apiregistration.k8s.io', 'apiregistration.k8s.io', 18000, 15]]) {
       const r = await srv.request('GET', `/apis/apiregistration.k8s.io/v1/apiservices/${name}`);

@@ -203,6 +203,11 @@ test('deployment: create, read, list by label, scale, patch, stale replace', asy
   assert.equal(scale.apiVersion, 'autoscaling/v1');
   assert.equal(scale.spec.replicas, 2);
   assert.equal(scale.status.selector, 'app=web');
+  // matchExpressions are part of the Scale's selector string too (LabelSelectorAsSelector().String())
+  await apps.createNamespacedReplicaSet({ namespace: ns, body: { metadata: { name: 'exprs' }, spec: { replicas: 0,
+    selector: { matchLabels: { app: 'exprs' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['b', 'a'] }, { key: 'canary', operator: 'DoesNotExist' }] },
+    template: { metadata: { labels: { app: 'exprs', tier: 'a' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } } });
+  assert.equal((await apps.readNamespacedReplicaSetScale({ name: 'exprs', namespace: ns })).status.selector, 'app=exprs,!canary,tier in (a,b)');
   const s3 = await apps.patchNamespacedDeploymentScale({ name: 'web', namespace: ns, body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] });
   assert.equal(s3.spec.replicas, 3);
   const s4 = await apps.patchNamespacedDeploymentScale({ name: 'web', namespace: ns, body: { spec: { replicas: 4 } } },
@@ -779,6 +784,13 @@ test('pods/binding sets nodeName and PodScheduled; binding again is 409', async 
   const pod = await core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } } });
   assert.equal(pod.spec.nodeName, undefined);
   assert.equal(pod.status.phase, 'Pending');
+  assert.equal(pod.status.qosClass, 'BestEffort');
+  // the QoS class follows requests and limits as upstream computes it
+  const qos = async (name, resources) => (await core.createNamespacedPod({ namespace: ns, body: {
+    metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox:1.36', resources }] } } })).status.qosClass;
+  assert.equal(await qos('burstable', { requests: { cpu: '100m' } }), 'Burstable');
+  assert.equal(await qos('guaranteed', { limits: { cpu: '100m', memory: '64Mi' } }), 'Guaranteed');
+  assert.equal(await qos('burstable2', { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '200m', memory: '64Mi' } }), 'Burstable');
 
   const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p' }, target: { apiVersion: 'v1', kind: 'Node', name: 'node-1' } };
   const r = await s.request('POST', `/api/v1/namespaces/${ns}/pods/p/binding`, { body: binding });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startCluster } from './cluster-helpers.mjs';
 
 let c;
-before(async () => { c = await startCluster({ controllers: 'job,cronjob,ttl-after-finished', nodes: 2 }); });
+before(async () => { c = await startCluster({ controllers: 'job,cronjob,ttl-after-finished,garbagecollector', nodes: 2 }); });
 after(async () => { await c?.stop(); });
 
 const NS = '/apis/batch/v1/namespaces/default';

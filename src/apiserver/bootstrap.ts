@@ -4,7 +4,7 @@
 import { StatusError } from '../machinery/errors.js';
 import type { KObject } from '../api/types.js';
 import type { APIServer } from './server.js';
-import { ensureBootstrapPolicy } from './authz/index.js';
+import { ensureBootstrapPolicy, ensureNamespacedBootstrapPolicy } from './authz/index.js';
 import { AUTOUPDATE, FLOW_SCHEMAS, PRIORITY_LEVELS } from './flowcontrol/index.js';
 import { isDeepStrictEqual } from 'node:util';
 
@@ -47,12 +47,36 @@ async function ensureFlowControl(server: APIServer): Promise<void> {
   }
 }
 
+/**
+ * kube-system/extension-apiserver-authentication (upstream's ClientCARegistrationHook): the client
+ * CA and the front-proxy request-header settings, so extension API servers (metrics-server, …)
+ * can authenticate what the aggregator forwards. Kept in step with the flags on every start.
+ */
+async function ensureExtensionAuthentication(server: APIServer): Promise<void> {
+  const ea = server.config.extensionAuthentication;
+  if (!ea) return;
+  const rh = ea.requestHeader;
+  const data: Record<string, string> = {
+    'client-ca-file': ea.clientCAPem,
+    'requestheader-client-ca-file': rh.caPem,
+    'requestheader-allowed-names': JSON.stringify(rh.allowedNames),
+    'requestheader-username-headers': JSON.stringify(rh.usernameHeaders),
+    'requestheader-group-headers': JSON.stringify(rh.groupHeaders),
+    'requestheader-extra-headers-prefix': JSON.stringify(rh.extraHeaderPrefixes),
+  };
+  await ensure(server, '', 'v1', 'configmaps', 'kube-system',
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'extension-apiserver-authentication', namespace: 'kube-system' }, data },
+    (cur) => (isDeepStrictEqual(cur.data, data) ? undefined : { ...cur, data }));
+}
+
 export async function bootstrap(server: APIServer): Promise<void> {
   await ensureBootstrapPolicy(server);
   if (server.flowControl) await ensureFlowControl(server);
   for (const ns of SYSTEM_NAMESPACES) {
     await ensure(server, '', 'v1', 'namespaces', '', { metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } } });
   }
+  await ensureNamespacedBootstrapPolicy(server);
+  await ensureExtensionAuthentication(server);
   const port = server.listenPort;
   const ip = server.allocators.serviceIPs.ipAt(0);
   await ensure(server, '', 'v1', 'services', 'default', {

@@ -61,6 +61,11 @@ export interface APIServerConfig {
   proxyClient?: { certPem: string; keyPem: string };
   /** API Priority and Fairness: total seats (--max-requests-inflight + --max-mutating-requests-inflight); 0 turns it off */
   maxRequestsInFlight?: number;
+  /** what extension API servers need to authenticate requests (kube-system/extension-apiserver-authentication) */
+  extensionAuthentication?: {
+    clientCAPem: string;
+    requestHeader: { caPem: string; allowedNames: string[]; usernameHeaders: string[]; groupHeaders: string[]; extraHeaderPrefixes: string[] };
+  };
 }
 
 export class APIServer {

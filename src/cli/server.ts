@@ -9,16 +9,14 @@ import { openBackend } from '../storage/index.js';
 import { APIServer } from '../apiserver/server.js';
 import { IPAllocator } from '../apiserver/registry/ipallocator.js';
 import { parseFlags, usage, type FlagSpec } from './flags.js';
-import { RESTClient } from '../client/rest.js';
+import { componentUserAgent, RESTClient } from '../client/rest.js';
 import { transformerFromConfigFile, defaultEncryptionConfig } from '../apiserver/encryption/index.js';
 import { buildAuthenticators } from '../apiserver/authn/index.js';
 import { buildAuthorizer } from '../apiserver/authz/index.js';
 import { buildAuditor } from '../apiserver/audit/index.js';
 import { buildAdmissionPlugins } from '../apiserver/admission/plugins.js';
-import { NamespaceController } from '../controllers/namespace/controller.js';
 import { ensureSystemPriorityClasses } from '../apiserver/admission/core/bootstrap-priority.js';
 import { startInProcessControllerManager } from '../controllers/manager/inprocess.js';
-import { DESCRIPTORS } from '../controllers/manager/registry.js';
 import { parseControllersFlag, validateControllers } from '../controllers/manager/names.js';
 import { createHash } from 'node:crypto';
 import { startInProcessScheduler } from '../scheduler/inprocess.js';
@@ -100,6 +98,13 @@ export async function serverCommand(args: string[]): Promise<void> {
   const backend = await openBackend(String(flags['datastore-endpoint']) || undefined, dataDir);
   const rhFile = String(flags['requestheader-client-ca-file']);
   const requestHeaderCAPem = rhFile ? readFileSync(rhFile, 'utf8') : pki.frontProxyCA.certPem;
+  const requestHeader = {
+    caPem: requestHeaderCAPem,
+    allowedNames: list(flags['requestheader-allowed-names']),
+    usernameHeaders: list(flags['requestheader-username-headers']),
+    groupHeaders: list(flags['requestheader-group-headers']),
+    extraHeaderPrefixes: list(flags['requestheader-extra-headers-prefix']),
+  };
   const modes = String(flags['authorization-mode']).split(',').map((m) => m.trim()).filter(Boolean);
   const auditor = await buildAuditor({
     policyFile: String(flags['audit-policy-file']) || undefined, logPath: String(flags['audit-log-path']) || undefined,
@@ -119,13 +124,7 @@ export async function serverCommand(args: string[]): Promise<void> {
     transformer: await transformerFromConfigFile(String(flags['encryption-provider-config']) || defaultEncryptionConfig(dataDir)),
     authenticators: await buildAuthenticators({
       clientCAPem: pki.ca.certPem,
-      requestHeader: {
-        caPem: requestHeaderCAPem,
-        allowedNames: list(flags['requestheader-allowed-names']),
-        usernameHeaders: list(flags['requestheader-username-headers']),
-        groupHeaders: list(flags['requestheader-group-headers']),
-        extraHeaderPrefixes: list(flags['requestheader-extra-headers-prefix']),
-      },
+      requestHeader,
       tokenAuthFile: String(flags['token-auth-file']) || undefined,
       serviceAccount: {
         issuer: String(flags['service-account-issuer']),
@@ -139,6 +138,8 @@ export async function serverCommand(args: string[]): Promise<void> {
     // anonymous requests are authorized like any other once a real authorizer decides
     anonymousToAuthorizer: Boolean(flags['anonymous-auth']) && !modes.every((m) => m === 'AlwaysAllow'),
     auditor,
+    // published as kube-system/extension-apiserver-authentication for extension API servers
+    extensionAuthentication: { clientCAPem: pki.ca.certPem, requestHeader },
     maxRequestsInFlight: flags['enable-priority-and-fairness'] ? Number(flags['max-requests-inflight']) + Number(flags['max-mutating-requests-inflight']) : 0,
     proxyClient: { certPem: pki.frontProxyClient.certPem, keyPem: pki.frontProxyClient.keyPem },
     admissionPlugins: buildAdmissionPlugins(list(flags['enable-admission-plugins']), list(flags['disable-admission-plugins']), () => server!),
@@ -171,15 +172,12 @@ export async function serverCommand(args: string[]): Promise<void> {
     await writeAdminKubeconfig(pki, kubeconfig, { server: url });
   });
   // the controller manager runs in-process as a client of this server over loopback (as k3s does)
-  const client = new RESTClient({ server: url, ca: Buffer.from(pki.ca.certPem), cert: Buffer.from(pki.admin.certPem), key: Buffer.from(pki.admin.keyPem) }, 'kumo-controller-manager');
+  // one client per component so the API server sees (and records as field managers) who wrote what
+  const clientConfig = { server: url, ca: Buffer.from(pki.ca.certPem), cert: Buffer.from(pki.admin.certPem), key: Buffer.from(pki.admin.keyPem) };
+  const client = new RESTClient(clientConfig, componentUserAgent('kube-controller-manager'));
+  const schedulerClient = new RESTClient(clientConfig, componentUserAgent('kube-scheduler'));
   await ensureSystemPriorityClasses(srv);
-  controllers = [{ stop: () => client.close() }];
-  // transitional: until the namespace controller has its descriptor, the server runs it directly
-  if (!DESCRIPTORS.some((d) => d.name === 'namespace-controller')) {
-    const nsController = new NamespaceController(client, (m) => console.log(m));
-    await nsController.start();
-    controllers.unshift(nsController);
-  }
+  controllers = [{ stop: () => { client.close(); schedulerClient.close(); } }];
   const identity = `${hostname()}_kumo-server_${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`;
   if (!flags['disable-controller-manager']) {
     controllers.unshift(startInProcessControllerManager({
@@ -187,7 +185,7 @@ export async function serverCommand(args: string[]): Promise<void> {
     }));
   }
   if (!flags['disable-scheduler']) {
-    controllers.unshift(startInProcessScheduler({ client, configText: schedulerConfigText, identity, log: (m) => console.log(m) }));
+    controllers.unshift(startInProcessScheduler({ client: schedulerClient, configText: schedulerConfigText, identity, log: (m) => console.log(m) }));
   }
   // certificates are re-checked while running; a renewed serving cert is swapped in live
   stopRenewal = startRenewal(dataDir, pkiOptions, async (renewed) => {
@@ -197,7 +195,7 @@ export async function serverCommand(args: string[]): Promise<void> {
     if (renewed.admin.certPem !== pki.admin.certPem) {
       await writeAdminKubeconfig(renewed, kubeconfig, { server: url });
       // the in-process controllers authenticate with the admin certificate too
-      client.setCredentials(Buffer.from(renewed.admin.certPem), Buffer.from(renewed.admin.keyPem));
+      for (const c of [client, schedulerClient]) c.setCredentials(Buffer.from(renewed.admin.certPem), Buffer.from(renewed.admin.keyPem));
     }
     pki = renewed;
   }, renewIntervalMs);

@@ -34,6 +34,15 @@ export function configFromKubeconfig(path: string): ClientConfig {
   };
 }
 
+/**
+ * A user agent in client-go's shape ("kube-controller-manager/v1.33.1+kumo (linux/amd64) kumo"): the
+ * part before "/" is what the API server records as the field manager of the component's writes.
+ */
+export function componentUserAgent(component: string): string {
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+  return `${component}/v1.33.1+kumo (${process.platform}/${arch}) kumo`;
+}
+
 export class APIError extends Error {
   constructor(readonly code: number, readonly status: { reason?: string; message?: string } | undefined, text: string) {
     super(status?.message ?? text);

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { parseFlags, usage, type FlagSpec } from '../cli/flags.js';
-import { configFromKubeconfig, RESTClient } from '../client/rest.js';
+import { componentUserAgent, configFromKubeconfig, RESTClient } from '../client/rest.js';
 import { LeaderElector, validateLeaderElection } from '../client/leaderelection.js';
 import { parseSchedulerConfig } from './config.js';
 import { Scheduler } from './scheduler.js';
@@ -39,7 +39,7 @@ export async function schedulerCommand(args: string[]): Promise<void> {
     try { text = readFileSync(String(flags.config), 'utf8'); } catch (err) { throw new Error(`reading --config: ${(err as Error).message}`); }
   }
   const config = parseSchedulerConfig(text);
-  const client = new RESTClient(configFromKubeconfig(String(flags.kubeconfig)), 'kumo-scheduler');
+  const client = new RESTClient(configFromKubeconfig(String(flags.kubeconfig)), componentUserAgent('kube-scheduler'));
   const verbose = Number(flags.v) > 0;
   const scheduler = new Scheduler(client, config, { log: (m) => { if (verbose) console.error(m); } });
   let started = false;

@@ -411,3 +411,49 @@ function controllerRoles(): KObject[] {
   const specs = controllerRoleSpecs();
   return Object.keys(specs).sort().map((n) => role(`system:controller:${n}`, specs[n]));
 }
+
+// --- namespaced roles and bindings (upstream NamespaceRoles / NamespaceRoleBindings) ---
+
+function nsRole(namespace: string, name: string, rules: PolicyRule[]): KObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role',
+    metadata: { name, namespace, labels: { ...BOOTSTRAP_LABELS }, annotations: { ...AUTOUPDATE } }, rules,
+  };
+}
+
+function nsBinding(namespace: string, name: string, roleName: string, subjects: Subject[]): KObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding',
+    metadata: { name, namespace, labels: { ...BOOTSTRAP_LABELS }, annotations: { ...AUTOUPDATE } },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName }, subjects,
+  };
+}
+
+export function namespaceRoles(): KObject[] {
+  return [
+    nsRole('kube-system', 'extension-apiserver-authentication-reader',
+      [rule(R, [''], ['configmaps'], ['extension-apiserver-authentication'])]),
+    nsRole('kube-system', 'system::leader-locking-kube-controller-manager',
+      [rule(['watch'], [''], ['configmaps']), rule(['get', 'update'], [''], ['configmaps'], ['kube-controller-manager'])]),
+    nsRole('kube-system', 'system::leader-locking-kube-scheduler',
+      [rule(['watch'], [''], ['configmaps']), rule(['get', 'update'], [''], ['configmaps'], ['kube-scheduler'])]),
+    nsRole('kube-system', 'system:controller:bootstrap-signer', [rule(R, [''], ['secrets'])]),
+    nsRole('kube-system', 'system:controller:token-cleaner', [rule(['delete', 'get', 'list', 'watch'], [''], ['secrets']), events()]),
+    nsRole('kube-public', 'system:controller:bootstrap-signer',
+      [rule(R, [''], ['configmaps']), rule(['update'], [''], ['configmaps'], ['cluster-info']), events()]),
+  ];
+}
+
+export function namespaceRoleBindings(): KObject[] {
+  return [
+    nsBinding('kube-system', 'system::extension-apiserver-authentication-reader', 'extension-apiserver-authentication-reader',
+      [user('system:kube-controller-manager'), user('system:kube-scheduler')]),
+    nsBinding('kube-system', 'system::leader-locking-kube-controller-manager', 'system::leader-locking-kube-controller-manager',
+      [user('system:kube-controller-manager'), sa('kube-system', 'kube-controller-manager')]),
+    nsBinding('kube-system', 'system::leader-locking-kube-scheduler', 'system::leader-locking-kube-scheduler',
+      [user('system:kube-scheduler'), sa('kube-system', 'kube-scheduler')]),
+    nsBinding('kube-system', 'system:controller:bootstrap-signer', 'system:controller:bootstrap-signer', [sa('kube-system', 'bootstrap-signer')]),
+    nsBinding('kube-system', 'system:controller:token-cleaner', 'system:controller:token-cleaner', [sa('kube-system', 'token-cleaner')]),
+    nsBinding('kube-public', 'system:controller:bootstrap-signer', 'system:controller:bootstrap-signer', [sa('kube-system', 'bootstrap-signer')]),
+  ];
+}

@@ -11,7 +11,7 @@ import type { KObject } from '../../api/types.js';
 import { RBACAuthorizer, type Lookup } from './rbac/authorizer.js';
 import { NodeAuthorizer, nodeIdentity } from './node.js';
 import { EscalationChecker, escalationAdmission } from './escalation.js';
-import { clusterRoleBindings, clusterRoles } from './bootstrappolicy.js';
+import { clusterRoleBindings, clusterRoles, namespaceRoleBindings, namespaceRoles } from './bootstrappolicy.js';
 import { startAggregation, type ClusterRoleStore } from './aggregation.js';
 import {
   GROUP, localSubjectAccessReview, selfSubjectAccessReview, selfSubjectRulesReview, subjectAccessReview,
@@ -136,6 +136,22 @@ export function registerAuthorizationAPIs(server: Server): void {
  * Create the bootstrap ClusterRoles and ClusterRoleBindings that are missing (upstream reconciles
  * autoupdate roles too; Kumo only adds what is absent so edits survive restarts) and start aggregation.
  */
+/** The bootstrap Roles and RoleBindings in kube-system and kube-public (after those namespaces exist). */
+export async function ensureNamespacedBootstrapPolicy(server: Server): Promise<void> {
+  for (const [resource, objs] of [['roles', namespaceRoles()], ['rolebindings', namespaceRoleBindings()]] as const) {
+    const sr = server.lookup('rbac.authorization.k8s.io', 'v1', resource)!;
+    for (const o of objs) {
+      const ns = o.metadata!.namespace!;
+      if (sr.store.cache.objects.has(sr.store.key(ns, o.metadata!.name!))) continue;
+      try {
+        await sr.store.create(structuredClone(o), ns, { dryRun: false });
+      } catch (err) {
+        if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err;
+      }
+    }
+  }
+}
+
 export async function ensureBootstrapPolicy(server: Server): Promise<{ stop(): void; settled(): Promise<void> }> {
   const put = async (resource: string, objs: KObject[]) => {
     const sr = server.lookup('rbac.authorization.k8s.io', 'v1', resource)!;
@@ -150,6 +166,7 @@ export async function ensureBootstrapPolicy(server: Server): Promise<{ stop(): v
   };
   await put('clusterroles', clusterRoles());
   await put('clusterrolebindings', clusterRoleBindings());
+
   const crs = server.lookup('rbac.authorization.k8s.io', 'v1', 'clusterroles')!;
   const agg = startAggregation(crs.store as unknown as ClusterRoleStore);
   await agg.settled();

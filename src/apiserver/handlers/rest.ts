@@ -27,6 +27,7 @@ import { admissionFor } from '../admission/index.js';
 import type { AdmissionPlugin } from '../chain.js';
 import { viewOf, toServed, toStorage } from '../storage/view.js';
 import { serverSideApply, updateHook, APPLY_YAML, APPLY_CBOR } from '../apply/handler.js';
+import { selectorFromLabelSelectorOrThrow, type LabelSelectorSpec } from '../../machinery/labels/selector.js';
 
 export interface RestDeps {
   /** admission plugins, in order */
@@ -313,8 +314,9 @@ function toScale(sr: ServedResource, obj: KObject): KObject {
   const sel = spec.selector as { matchLabels?: Record<string, string>; matchExpressions?: unknown[] } | Record<string, string> | undefined;
   if (sr.type.kind === 'ReplicationController') {
     selector = Object.entries((sel ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(',');
-  } else if (sel && 'matchLabels' in sel) {
-    selector = Object.entries((sel.matchLabels ?? {}) as Record<string, string>).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(',');
+  } else if (sel) {
+    // metav1.LabelSelectorAsSelector(...).String(): matchLabels and matchExpressions, sorted by key
+    try { selector = selectorFromLabelSelectorOrThrow(sel as LabelSelectorSpec).toString(); } catch { selector = ''; }
   }
   return {
     kind: 'Scale', apiVersion: 'autoscaling/v1',

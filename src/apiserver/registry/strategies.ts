@@ -42,7 +42,7 @@ export function strategyFor(type: ResourceType, deps: StrategyDeps): Strategy {
       return {
         ...base,
         prepareForCreate(obj) {
-          obj.status = { phase: 'Pending', qosClass: podQOSClass(obj) };
+          obj.status = { phase: 'Pending', qosClass: podQOSClass((obj.spec ?? {}) as Record<string, unknown>) };
         },
       };
     case '/namespaces':

@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import { serveHealthAndMetrics as serve } from '../../client/healthserver.js';
 import { parseFlags, usage, type FlagSpec } from '../../cli/flags.js';
-import { configFromKubeconfig, RESTClient } from '../../client/rest.js';
+import { componentUserAgent, configFromKubeconfig, RESTClient } from '../../client/rest.js';
 import { LeaderElector, validateLeaderElection } from '../../client/leaderelection.js';
 import { durationMs } from '../../scheduler/command.js';
 import { ControllerManager } from './manager.js';
@@ -57,7 +57,7 @@ export async function controllerManagerCommand(args: string[]): Promise<void> {
 
   const verbose = Number(flags.v) > 0;
   const debug = (m: string) => { if (verbose) console.error(m); };
-  const client = new RESTClient(configFromKubeconfig(String(flags.kubeconfig)), 'kumo-controller-manager');
+  const client = new RESTClient(configFromKubeconfig(String(flags.kubeconfig)), componentUserAgent('kube-controller-manager'));
   const manager = new ControllerManager({ client, flags, log: (m) => console.error(m), debug });
 
   const fail = (err: Error) => { console.error(`kumo controller-manager: ${err.message}`); process.exit(1); };

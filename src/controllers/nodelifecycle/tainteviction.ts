@@ -94,6 +94,8 @@ export class TaintEvictionController {
 
   private podUpdated(old: TolPod | undefined, cur: TolPod | undefined): void {
     if (old && cur && sameJSON(old.spec?.tolerations, cur.spec?.tolerations) && old.spec?.nodeName === cur.spec?.nodeName) return;
+    // a pod on no node has nothing to be evicted from (and 150k pending pods would be 150k queue adds)
+    if (!(cur ?? old)!.spec?.nodeName) return;
     this.podQueue.add(metaKey((cur ?? old)!));
   }
 

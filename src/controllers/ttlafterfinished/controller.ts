@@ -66,9 +66,9 @@ export class TTLAfterFinishedController {
     }
     if (fresh.metadata.deletionTimestamp || !this.expiredOrRequeue(key, fresh)) return;
     try {
-      // Background: the dependents go with the garbage collector (upstream asks for Foreground)
+      // Foreground as upstream: the Job goes once the garbage collector has removed its pods
       await this.client.request('DELETE', path, {
-        apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', preconditions: { uid: fresh.metadata.uid },
+        apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Foreground', preconditions: { uid: fresh.metadata.uid },
       });
       this.log(`Cleaning up Job ${key} after its TTL expired`);
     } catch (err) {

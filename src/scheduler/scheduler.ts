@@ -11,6 +11,7 @@ import { Listers } from './listers.js';
 import { Cache } from './nodeinfo.js';
 import { Metrics } from './metrics.js';
 import { Nominator } from './nominator.js';
+import { EventSink } from './eventsink.js';
 import { lowerPriorityNominatedPods } from './plugins/preemption.js';
 import { SchedulingQueue } from './queue.js';
 import { Action, Status, podKey, type ClusterEvent, type Node, type Pod, type PodDisruptionBudget, type QueuedPodInfo } from './types.js';
@@ -27,6 +28,8 @@ export class Scheduler {
   readonly profiles = new Map<string, Framework>();
   readonly metrics = new Metrics();
   readonly nominator = new Nominator();
+  /** Events are sent a few at a time, after bindings (see eventsink.ts) */
+  private readonly events = new EventSink();
   /** PodDisruptionBudgets by namespace/name, for preemption */
   readonly pdbs = new Map<string, PodDisruptionBudget>();
   private stops: (() => void)[] = [];
@@ -225,7 +228,7 @@ export class Scheduler {
   }
 
   private async recordFailure(pod: Pod, schedulerName: string, message: string, reason: string, nominatedNodeName?: string): Promise<void> {
-    await this.event(pod, schedulerName, 'Warning', 'FailedScheduling', 'Scheduling', message);
+    void this.event(pod, schedulerName, 'Warning', 'FailedScheduling', 'Scheduling', message); // queued; the status does not wait for it
     const cond = (pod.status?.conditions ?? []).find((c) => c.type === 'PodScheduled') as Record<string, unknown> | undefined;
     const nominationChanged = !!nominatedNodeName && pod.status?.nominatedNodeName !== nominatedNodeName;
     if (!nominationChanged && cond && cond.status === 'False' && cond.reason === reason && cond.message === message) return;
@@ -270,7 +273,11 @@ export class Scheduler {
     }
   }
 
-  private async event(pod: Pod, component: string, type: string, reason: string, action: string, message: string): Promise<void> {
+  private event(pod: Pod, component: string, type: string, reason: string, action: string, message: string): Promise<void> {
+    return this.events.send(() => this.postEvent(pod, component, type, reason, action, message));
+  }
+
+  private async postEvent(pod: Pod, component: string, type: string, reason: string, action: string, message: string): Promise<void> {
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const ns = pod.metadata.namespace ?? 'default';
     try {

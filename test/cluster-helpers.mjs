@@ -16,8 +16,10 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * @param {boolean} [o.scheduler]  start `kumo scheduler` (default true when there are nodes)
  * @param {string[]} [o.cmArgs]    extra controller-manager flags
  * @param {string[]} [o.serverArgs] extra `kumo server` flags
+ * @param {(s: object) => Promise<void>} [o.setup] runs against the server before any component starts (e.g. to install
+ *                                 CRDs the garbage collector should know from its first discovery, not its 30 s resync)
  */
-export async function startCluster({ controllers, nodes = 2, simArgs = [], scheduler = nodes > 0, cmArgs = [], serverArgs = [] } = {}) {
+export async function startCluster({ controllers, nodes = 2, simArgs = [], scheduler = nodes > 0, cmArgs = [], serverArgs = [], setup } = {}) {
   // the server's built-in controller manager is off so that only the named controllers run (plus the
   // per-namespace basics every cluster needs: default ServiceAccounts, kube-root-ca.crt, namespace deletion)
   const s = await startServer({ args: ['--disable-controller-manager', '--disable-scheduler', ...serverArgs] });
@@ -68,6 +70,7 @@ export async function startCluster({ controllers, nodes = 2, simArgs = [], sched
     },
   };
   try {
+    if (setup) await setup(s);
     if (nodes > 0) {
       await start('sim-nodes', ['--kubeconfig', s.kubeconfig, '--count', String(nodes), '--heartbeat-interval', '2s', ...simArgs],
         /nodes registered in \d+ ms/);

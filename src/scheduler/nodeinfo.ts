@@ -1,7 +1,7 @@
 // The node-info cache (upstream internal/cache): per node, the pods on it, their summed requests
 // and the host ports in use, kept up to date incrementally from informer events and from pods the
 // scheduler has assumed (reserved) but whose binding is not yet observed. Nothing here scans all pods.
-import { CPU, MEMORY, PODS, nodeAllocatable, podRequests, type ResourceList } from './resources.js';
+import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, nodeAllocatable, podRequests, type ResourceList } from './resources.js';
 import type { LabelSelector } from '../machinery/labels/selector.js';
 import { podKey, type Node, type Pod } from './types.js';
 import { podAffinityTermsOrEmpty, type PodAffinityTerms } from './plugins/affinityterm.js';
@@ -29,6 +29,7 @@ export class NodeInfo {
     this.node = node;
     this.allocatable = nodeAllocatable(node);
     this.podsAllowed = this.allocatable.get(PODS) ?? 0;
+    this.free = undefined;
     const images = node.status?.images;
     if (images?.length || this.imageSizes.size) {
       this.imageSizes = new Map();
@@ -40,6 +41,16 @@ export class NodeInfo {
   /** allocatable pods, read by Filter for every node */
   private podsAllowed = 0;
   allowedPods(): number { return this.podsAllowed; }
+
+  /** allocatable − requested for cpu, memory and ephemeral-storage, read by NodeResourcesFit's Filter for every node */
+  private free: [number, number, number] | undefined;
+  freeFixed(): readonly [number, number, number] {
+    return (this.free ??= [
+      (this.allocatable.get(CPU) ?? 0) - (this.requested.get(CPU) ?? 0),
+      (this.allocatable.get(MEMORY) ?? 0) - (this.requested.get(MEMORY) ?? 0),
+      (this.allocatable.get(EPHEMERAL_STORAGE) ?? 0) - (this.requested.get(EPHEMERAL_STORAGE) ?? 0),
+    ]);
+  }
 
   addPod(pod: Pod): void {
     this.pods.set(podKey(pod), pod);
@@ -70,6 +81,7 @@ export class NodeInfo {
         if (ips.size === 0) this.usedPorts.delete(key);
       }
     }
+    this.free = undefined;
     this.generation++;
   }
 }

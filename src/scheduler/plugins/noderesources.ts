@@ -168,10 +168,10 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     const alloc = node.allocatable, used = node.requested;
     const free = (n: string) => (alloc.get(n) ?? 0) - (used.get(n) ?? 0);
     const tooMany = node.pods.size + 1 > node.allowedPods();
-    const [freeCpu, freeMemory, freeEphemeral] = node.freeFixed();
-    const cpu = f.cpu > 0 && f.cpu > freeCpu;
-    const memory = f.memory > 0 && f.memory > freeMemory;
-    const ephemeral = f.ephemeral > 0 && f.ephemeral > freeEphemeral;
+    const fixed = node.freeFixed(); // cpu, memory, ephemeral-storage (indexed: destructuring would iterate)
+    const cpu = f.cpu > 0 && f.cpu > fixed[0];
+    const memory = f.memory > 0 && f.memory > fixed[1];
+    const ephemeral = f.ephemeral > 0 && f.ephemeral > fixed[2];
     if (!tooMany && !cpu && !memory && !ephemeral && f.scalars.length === 0) return FITS; // the common case, checked per node
     const reasons: string[] = [];
     if (tooMany) reasons.push('Too many pods');

@@ -355,12 +355,14 @@ export class APIServer {
       if (!c) throw resourceNotFound();
       return text(ctx.res, c[1] ? 200 : 500, c[1] ? 'ok' : `[-]${c[0]} failed: reason withheld`);
     }
+    // excluded checks are listed as such; names matching no check are warned about (upstream healthz)
     const exclude = new Set(ctx.query.getAll('exclude'));
-    const active = checks.filter(([n]) => !exclude.has(n));
-    const ok = active.every(([, v]) => v);
+    const ok = checks.every(([n, v]) => v || exclude.has(n));
     const name = path.slice(1).split('/')[0];
     if (ctx.query.has('verbose') || !ok) {
-      const lines = active.map(([n, v]) => (v ? `[+]${n} ok` : `[-]${n} failed: reason withheld`));
+      const lines = checks.map(([n, v]) => (exclude.has(n) ? `[+]${n} excluded: ok` : v ? `[+]${n} ok` : `[-]${n} failed: reason withheld`));
+      const unknown = [...exclude].filter((x) => !checks.some(([n]) => n === x)).sort();
+      if (unknown.length > 0) lines.push(`warn: some health checks cannot be excluded: no matches for ${unknown.map((x) => JSON.stringify(x)).join(',')}`);
       lines.push(ok ? `${name} check passed` : `${name} check failed`);
       return text(ctx.res, ok ? 200 : 500, lines.join('\n') + '\n');
     }

@@ -273,17 +273,21 @@ export class Scheduler {
     }
   }
 
+  /** Builds the event now (its time is when it happened) and queues it; only the pod's identity is kept meanwhile. */
   private event(pod: Pod, component: string, type: string, reason: string, action: string, message: string): Promise<void> {
-    return this.events.send(() => this.postEvent(pod, component, type, reason, action, message));
+    const at = Date.now();
+    const { name, namespace, uid, resourceVersion } = pod.metadata;
+    const ref = { metadata: { name, namespace, uid, resourceVersion } } as Pod;
+    return this.events.send(() => this.postEvent(ref, at, component, type, reason, action, message));
   }
 
-  private async postEvent(pod: Pod, component: string, type: string, reason: string, action: string, message: string): Promise<void> {
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  private async postEvent(pod: Pod, at: number, component: string, type: string, reason: string, action: string, message: string): Promise<void> {
+    const now = new Date(at).toISOString().replace(/\.\d+Z$/, 'Z');
     const ns = pod.metadata.namespace ?? 'default';
     try {
       await this.client.request('POST', `/api/v1/namespaces/${ns}/events`, {
         apiVersion: 'v1', kind: 'Event',
-        metadata: { name: `${pod.metadata.name}.${Date.now().toString(16)}${randomBytes(2).toString('hex')}`, namespace: ns },
+        metadata: { name: `${pod.metadata.name}.${at.toString(16)}${randomBytes(2).toString('hex')}`, namespace: ns },
         involvedObject: { apiVersion: 'v1', kind: 'Pod', namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid, resourceVersion: pod.metadata.resourceVersion },
         reason, message: message.length > 1024 ? `${message.slice(0, 1021)}...` : message, type, action,
         source: { component }, reportingComponent: component, reportingInstance: `${component}-${this.instance}`,

@@ -4,7 +4,8 @@
 // loop in one controller never takes the rest down).
 import type { FlagValues } from '../../cli/flags.js';
 import type { RESTClient } from '../../client/rest.js';
-import { SharedInformerFactory, trimManagedFields } from '../../client/informer.js';
+import { SharedInformerFactory, trimManagedFields, type Obj } from '../../client/informer.js';
+import { internStrings, StringInterner } from '../../client/intern.js';
 import type { QueueMetrics } from '../../client/workqueue.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from './context.js';
 import { APIEventRecorder } from './events.js';
@@ -21,6 +22,11 @@ export interface ControllerManagerOptions {
   descriptors?: ControllerDescriptor[];
 }
 
+/** What the manager's informers apply to every object before caching it: managedFields dropped, strings interned. */
+export function informerTransform(interner: StringInterner): (o: Obj) => Obj {
+  return (o) => internStrings(trimManagedFields(o), interner);
+}
+
 export class ControllerManager {
   readonly factory: SharedInformerFactory;
   private readonly controllers: Controller[] = [];
@@ -31,8 +37,9 @@ export class ControllerManager {
 
   constructor(private readonly opts: ControllerManagerOptions) {
     // the caches are most of the manager's memory: managedFields are trimmed from every cached
-    // object (as upstream), and lists come in pages, so 150,000 pods never sit in one response
-    this.factory = new SharedInformerFactory(opts.client, { log: opts.debug, transform: trimManagedFields, pageSize: 500 });
+    // object (as upstream), the strings repeated across objects (namespace, image, toleration
+    // keys…) are kept once, and lists come in pages, so 150,000 pods never sit in one response
+    this.factory = new SharedInformerFactory(opts.client, { log: opts.debug, transform: informerTransform(new StringInterner()), pageSize: 500 });
     const list = parseControllersFlag(String(opts.flags.controllers ?? '*'));
     const byName = new Map((opts.descriptors ?? DESCRIPTORS).map((d) => [d.name, d]));
     for (const name of Object.keys(KNOWN_CONTROLLERS)) {

@@ -39,7 +39,10 @@ async function ok(argv, opts) {
 function kubectlToken(argv, token) {
   const caFile = join(tmp, 'ca.crt');
   writeFileSync(caFile, s.tls.ca);
-  return s.kubectl(['--kubeconfig=/dev/null', `--server=${s.url}`, `--certificate-authority=${caFile}`, `--token=${token}`, ...argv]);
+  // an empty kubeconfig of our own (not /dev/null: a tool that rewrites its kubeconfig must never touch that)
+  const empty = join(tmp, 'empty.kubeconfig');
+  writeFileSync(empty, '');
+  return s.kubectl([`--kubeconfig=${empty}`, `--server=${s.url}`, `--certificate-authority=${caFile}`, `--token=${token}`, ...argv]);
 }
 
 function assertUnauthorized(r, what) {

@@ -161,9 +161,10 @@ test('a standby scheduler does not schedule; after the leader is killed it takes
   process.kill(a.child.pid, 'SIGKILL');
   const killedAt = Date.now();
   await create('/api/v1/namespaces/default/pods', pod('after-a-died'));
-  assert.equal(await boundNode('after-a-died', 25_000), 'n3');
+  assert.equal(await boundNode('after-a-died', 35_000), 'n3');
   const took = Date.now() - killedAt;
-  assert.ok(took < 22_000, `standby took over after ${took} ms`);
+  // the 15 s lease must expire first; a busy 2-core CI machine adds a few retry periods on top
+  assert.ok(took >= 10_000 && took < 30_000, `standby took over after ${took} ms`);
   assert.match(b.out, /became leader/);
   const l = await lease();
   assert.equal(l.spec.holderIdentity, b.identity);

@@ -9,18 +9,16 @@ import { openBackend } from '../storage/index.js';
 import { APIServer } from '../apiserver/server.js';
 import { IPAllocator } from '../apiserver/registry/ipallocator.js';
 import { parseFlags, usage, type FlagSpec } from './flags.js';
-import { componentUserAgent, RESTClient } from '../client/rest.js';
 import { transformerFromConfigFile, defaultEncryptionConfig } from '../apiserver/encryption/index.js';
 import { buildAuthenticators } from '../apiserver/authn/index.js';
 import { buildAuthorizer } from '../apiserver/authz/index.js';
 import { buildAuditor } from '../apiserver/audit/index.js';
 import { buildAdmissionPlugins } from '../apiserver/admission/plugins.js';
 import { ensureSystemPriorityClasses } from '../apiserver/admission/core/bootstrap-priority.js';
-import { startInProcessControllerManager } from '../controllers/manager/inprocess.js';
+import { startComponent, type ComponentHandle } from './components.js';
 import { parseControllersFlag, validateControllers } from '../controllers/manager/names.js';
 import { createHash } from 'node:crypto';
-import { startInProcessScheduler } from '../scheduler/inprocess.js';
-import { parseSchedulerConfig } from '../scheduler/config.js';
+import { checkSchedulerConfig } from '../scheduler/inprocess.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'data-dir', type: 'string', default: join(homedir(), '.kumo'), help: 'directory for the datastore, PKI and kubeconfig' },
@@ -82,7 +80,7 @@ export async function serverCommand(args: string[]): Promise<void> {
   if (flags['scheduler-config']) {
     try { schedulerConfigText = readFileSync(String(flags['scheduler-config']), 'utf8'); } catch (err) { throw new Error(`reading --scheduler-config: ${(err as Error).message}`); }
   }
-  if (!flags['disable-scheduler']) parseSchedulerConfig(schedulerConfigText); // a bad file stops the server before it serves
+  if (!flags['disable-scheduler']) checkSchedulerConfig(schedulerConfigText); // a bad file stops the server before it serves
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const bind = String(flags['bind-address']);
   const range = String(flags['service-cluster-ip-range']);
@@ -172,21 +170,19 @@ export async function serverCommand(args: string[]): Promise<void> {
     await writeAdminKubeconfig(pki, kubeconfig, { server: url });
   });
   // the controller manager runs in-process as a client of this server over loopback (as k3s does)
-  // one client per component so the API server sees (and records as field managers) who wrote what
-  const clientConfig = { server: url, ca: Buffer.from(pki.ca.certPem), cert: Buffer.from(pki.admin.certPem), key: Buffer.from(pki.admin.keyPem) };
-  const client = new RESTClient(clientConfig, componentUserAgent('kube-controller-manager'));
-  const schedulerClient = new RESTClient(clientConfig, componentUserAgent('kube-scheduler'));
   await ensureSystemPriorityClasses(srv);
-  controllers = [{ stop: () => { client.close(); schedulerClient.close(); } }];
+  // the scheduler and the controller manager run in-process, each on its own worker thread, as clients
+  // of this server over loopback (as k3s runs them in its process)
   const identity = `${hostname()}_kumo-server_${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`;
+  const creds = { server: url, caPem: pki.ca.certPem, certPem: pki.admin.certPem, keyPem: pki.admin.keyPem, identity };
+  const components: ComponentHandle[] = [];
   if (!flags['disable-controller-manager']) {
-    controllers.unshift(startInProcessControllerManager({
-      client, controllers: String(flags.controllers), clusterCA: () => pki.ca, log: (m) => console.log(m), identity,
-    }));
+    components.push(startComponent({ ...creds, component: 'controller-manager', controllers: String(flags.controllers), clusterCA: pki.ca }, (m) => console.log(m)));
   }
   if (!flags['disable-scheduler']) {
-    controllers.unshift(startInProcessScheduler({ client: schedulerClient, configText: schedulerConfigText, identity, log: (m) => console.log(m) }));
+    components.push(startComponent({ ...creds, component: 'scheduler', schedulerConfig: schedulerConfigText }, (m) => console.log(m)));
   }
+  controllers = components;
   // certificates are re-checked while running; a renewed serving cert is swapped in live
   stopRenewal = startRenewal(dataDir, pkiOptions, async (renewed) => {
     for (const c of renewed.changes) console.log(`pki: ${c}`);
@@ -194,8 +190,8 @@ export async function serverCommand(args: string[]): Promise<void> {
     srv.config.proxyClient = { certPem: renewed.frontProxyClient.certPem, keyPem: renewed.frontProxyClient.keyPem };
     if (renewed.admin.certPem !== pki.admin.certPem) {
       await writeAdminKubeconfig(renewed, kubeconfig, { server: url });
-      // the in-process controllers authenticate with the admin certificate too
-      for (const c of [client, schedulerClient]) c.setCredentials(Buffer.from(renewed.admin.certPem), Buffer.from(renewed.admin.keyPem));
+      // the in-process components authenticate with the admin certificate too
+      for (const c of components) c.updateCredentials(renewed.admin.certPem, renewed.admin.keyPem, renewed.ca);
     }
     pki = renewed;
   }, renewIntervalMs);

@@ -6,6 +6,7 @@ import type { RESTClient } from '../client/rest.js';
 import { LeaderElector } from '../client/leaderelection.js';
 import { parseSchedulerConfig } from './config.js';
 import { Scheduler } from './scheduler.js';
+import { Framework } from './framework.js';
 
 export interface InProcessSchedulerOptions {
   client: RESTClient;
@@ -14,6 +15,15 @@ export interface InProcessSchedulerOptions {
   /** stable across restarts of the same server, so a restarted server takes its own lease back at once */
   identity: string;
   log(m: string): void;
+}
+
+/**
+ * Parses a KubeSchedulerConfiguration and builds its profiles' frameworks, so unknown plugins and bad
+ * plugin args stop `kumo server` before it serves (as they stop `kumo scheduler`); throws with the message.
+ */
+export function checkSchedulerConfig(text: string): void {
+  const config = parseSchedulerConfig(text);
+  for (const p of config.profiles) new Framework(p, config.percentageOfNodesToScore);
 }
 
 export function startInProcessScheduler(o: InProcessSchedulerOptions): { stop(): Promise<void> } {

@@ -55,7 +55,7 @@ export const descriptors: ControllerDescriptor[] = [
   {
     name: 'clusterrole-aggregation-controller',
     flags: [{ name: 'concurrent-clusterrole-aggregation-syncs', type: 'number', default: 5, help: 'number of ClusterRoles synced concurrently (served by the API server in Kumo)' }],
-    start: (ctx) => new ServedByAPIServer('clusterrole-aggregation', 'ClusterRole aggregation in the RBAC authorizer', ctx.log),
+    start: (ctx) => new ServedByAPIServer('clusterrole-aggregation', 'ClusterRole aggregation in the RBAC authorizer', ctx.debug),
   },
   {
     name: 'resourcequota-controller',
@@ -63,6 +63,6 @@ export const descriptors: ControllerDescriptor[] = [
       { name: 'concurrent-resource-quota-syncs', type: 'number', default: 5, help: 'number of ResourceQuotas synced concurrently (served by the API server in Kumo)' },
       { name: 'resource-quota-sync-period', type: 'string', default: '5m0s', help: 'the period for syncing quota usage status in the system (served by the API server in Kumo)' },
     ],
-    start: (ctx) => new ServedByAPIServer('resourcequota', 'usage recalculation beside the ResourceQuota admission plugin', ctx.log),
+    start: (ctx) => new ServedByAPIServer('resourcequota', 'usage recalculation beside the ResourceQuota admission plugin', ctx.debug),
   },
 ];

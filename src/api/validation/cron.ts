@@ -2,6 +2,7 @@
 // with its error texts, plus CronJob timeZone checks.
 
 import { field, type FieldError } from '../../machinery/errors.js';
+import { parseGoDuration } from './goduration.js';
 
 const DESCRIPTORS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -52,18 +53,25 @@ function checkRange(expr: string, min: number, max: number, names: string[] | nu
   return undefined;
 }
 
-/** the parser's error for a schedule, or undefined when valid */
+/** the parser's error for a schedule, or undefined when valid (robfig Parse: no trimming, `TZ=`/`CRON_TZ=` prefix first) */
 export function cronScheduleError(schedule: string): string | undefined {
-  const spec = schedule.trim();
+  let spec = schedule;
   if (spec.length === 0) return 'empty spec string';
+  if (spec.startsWith('TZ=') || spec.startsWith('CRON_TZ=')) {
+    const space = spec.indexOf(' ');
+    const loc = spec.slice(spec.indexOf('=') + 1, space < 0 ? undefined : space);
+    if (space < 0 || timeZoneError(loc)) return `provided bad location ${loc}: unknown time zone ${loc}`;
+    spec = spec.slice(space).trim();
+  }
   if (spec.startsWith('@')) {
     if (DESCRIPTORS.includes(spec)) return undefined;
     if (spec.startsWith('@every ')) {
-      return /^@every ([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(spec) ? undefined : `failed to parse duration ${spec}`;
+      const d = parseGoDuration(spec.slice('@every '.length));
+      return 'error' in d ? `failed to parse duration ${spec}: ${d.error}` : undefined;
     }
     return `unrecognized descriptor: ${spec}`;
   }
-  const fields = spec.split(/\s+/);
+  const fields = spec.split(/\s+/).filter((f) => f !== '');
   if (fields.length !== 5) return `expected exactly 5 fields, found ${fields.length}: [${fields.join(' ')}]`;
   for (let i = 0; i < 5; i++) {
     const [min, max, names] = BOUNDS[i];
@@ -75,11 +83,24 @@ export function cronScheduleError(schedule: string): string | undefined {
   return undefined;
 }
 
-export function validateCronSchedule(schedule: string, path: string): FieldError[] {
+/** time.LoadLocation: "" and "UTC" are UTC; anything else must be an IANA zone ("Local" is the process's) */
+function timeZoneError(loc: string): boolean {
+  if (loc === '' || loc === 'UTC' || loc === 'Local') return false;
+  try { new Intl.DateTimeFormat('en-US', { timeZone: loc }); return false; } catch { return true; }
+}
+
+/**
+ * upstream validateScheduleFormat: the schedule must parse; TZ/CRON_TZ in it is refused on create and
+ * allowed on update only when the old schedule had it already (and then not together with spec.timeZone).
+ */
+export function validateCronSchedule(schedule: string, path: string, opts: { allowTZ?: boolean; timeZone?: unknown } = {}): FieldError[] {
   const errs: FieldError[] = [];
   const err = cronScheduleError(schedule);
   if (err) errs.push(field.invalid(path, schedule, err));
-  if (schedule.includes('TZ')) errs.push(field.invalid(path, schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'));
+  if (schedule.includes('TZ')) {
+    if (!opts.allowTZ) errs.push(field.invalid(path, schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'));
+    else if (opts.timeZone !== undefined && opts.timeZone !== null) errs.push(field.invalid(path, schedule, 'cannot use both timeZone field and TZ or CRON_TZ in schedule'));
+  }
   return errs;
 }
 

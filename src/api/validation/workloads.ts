@@ -213,7 +213,7 @@ export function validateCronJob(o: Obj, old?: Obj): FieldError[] {
   if (name.length > 52) errs.push(field.invalid('metadata.name', name, maxLenError(52)));
   const schedule = str(s.schedule);
   if (!schedule) errs.push(field.required('spec.schedule'));
-  else errs.push(...validateCronSchedule(schedule, 'spec.schedule'));
+  else errs.push(...validateCronSchedule(schedule, 'spec.schedule', { allowTZ: old ? str(spec(old).schedule).includes('TZ') : false, timeZone: s.timeZone }));
   if (isSet(s.timeZone)) errs.push(...validateTimeZone(s.timeZone, 'spec.timeZone'));
   errs.push(...oneOf(s.concurrencyPolicy, ['Allow', 'Forbid', 'Replace'], 'spec.concurrencyPolicy', true));
   for (const k of ['startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit']) errs.push(...nonNegative(s[k], `spec.${k}`));
@@ -221,7 +221,6 @@ export function validateCronJob(o: Obj, old?: Obj): FieldError[] {
   const jmeta = obj(jt.metadata);
   errs.push(...validateLabels(jmeta.labels, 'spec.jobTemplate.metadata.labels'));
   errs.push(...validateJobSpecFields(obj(jt.spec), 'spec.jobTemplate.spec'));
-  void old;
   return errs;
 }
 

@@ -3,6 +3,7 @@
 // and `@every <duration>`, an optional `TZ=`/`CRON_TZ=` prefix, and next-activation times computed
 // in wall-clock time of an IANA zone (via Intl) the way robfig walks months, days, hours and minutes.
 import { cronScheduleError } from '../../api/validation/cron.js';
+import { parseGoDuration as goDuration } from '../../api/validation/goduration.js';
 
 export interface Schedule {
   /** the first activation strictly after `t` (ms since epoch), or undefined when none within 5 years */
@@ -70,13 +71,10 @@ export function parseSchedule(spec: string, timeZone?: string): Schedule {
     domStar: dom.star, dowStar: dow.star }, tz);
 }
 
-const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /** A Go time.ParseDuration string in ms (the validation already checked its form). */
 export function parseGoDuration(s: string): number {
-  let total = 0;
-  for (const [, n, unit] of s.matchAll(/([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(n) * UNITS[unit];
-  return total;
+  const d = goDuration(s);
+  return 'ms' in d ? d.ms : 0;
 }
 
 /** robfig ConstantDelaySchedule: whole seconds (at least 1), counted from `t` with its sub-second part dropped. */

@@ -35,6 +35,18 @@ export function controllerManagerFlags(): FlagSpec[] {
   return out;
 }
 
+/**
+ * Once the caches are synced this process mostly holds them and allocates little: V8's throughput
+ * defaults (a young generation of up to 2 × 16 MB semi-spaces, a generous old-generation growing
+ * factor) then only add about a fifth to its RSS with many objects cached (bench/controllers.mjs,
+ * memory). Not before: the initial LIST of every cached object runs about three times slower with
+ * V8 tuned for size. Only the standalone command: kumo server's in-process manager shares the API
+ * server's heap, which keeps its defaults.
+ */
+function favourSize(): void {
+  setFlagsFromString('--optimize-for-size');
+}
+
 export async function controllerManagerCommand(args: string[]): Promise<void> {
   const FLAGS = controllerManagerFlags();
   if (args.includes('--help') || args.includes('-h')) {
@@ -56,13 +68,6 @@ export async function controllerManagerCommand(args: string[]): Promise<void> {
   const leaderElect = Boolean(flags['leader-elect']);
   if (leaderElect) validateLeaderElection(leaseMs, renewMs, retryMs);
 
-  // This process is a long-lived holder of informer caches that allocates little once they are
-  // synced. V8's throughput defaults (a young generation of up to 2 × 16 MB semi-spaces, a generous
-  // old-generation growing factor) add about a quarter to its RSS with many objects cached (bench/
-  // controllers.mjs, memory); favour size. Only here: kumo server's in-process manager shares the API
-  // server's heap, which keeps its defaults.
-  setFlagsFromString('--optimize-for-size');
-
   const verbose = Number(flags.v) > 0;
   const debug = (m: string) => { if (verbose) console.error(m); };
   const client = new RESTClient(configFromKubeconfig(String(flags.kubeconfig)), componentUserAgent('kube-controller-manager'));
@@ -79,7 +84,7 @@ export async function controllerManagerCommand(args: string[]): Promise<void> {
       namespace: String(flags['leader-elect-resource-namespace']), name: String(flags['leader-elect-resource-name']),
       leaseDurationMs: leaseMs, renewDeadlineMs: renewMs, retryPeriodMs: retryMs, releaseOnCancel: true, log: debug,
       onNewLeader: (id) => { if (id !== elector?.identity) console.log(`new leader elected: ${id}`); },
-      onStartedLeading: () => { console.log(`became leader (${elector?.identity})`); void manager.start().catch(fail); },
+      onStartedLeading: () => { console.log(`became leader (${elector?.identity})`); void manager.start().then(favourSize).catch(fail); },
       onStoppedLeading: () => {
         if (stopping) return;
         // as upstream: a controller manager that lost its lease exits rather than act alongside the new leader
@@ -90,6 +95,7 @@ export async function controllerManagerCommand(args: string[]): Promise<void> {
     electing = elector.run();
   } else {
     await manager.start();
+    favourSize();
   }
   const port = (server.address() as AddressInfo).port;
   const missing = manager.notImplemented();

@@ -12,7 +12,17 @@ export function transient(err: unknown): boolean {
   return true;
 }
 
+/**
+ * Node heartbeats (Leases) and node status go before pod status, as a kubelet's own lease loop never
+ * waits behind pod status updates: with thousands of pods starting at once a plain FIFO let Lease
+ * renewals fall minutes behind and nodes went NotReady.
+ */
+export function isHeartbeat(key: string): boolean { return key.startsWith('lease/') || key.startsWith('node/'); }
+/** heartbeats may use this many writes beyond the concurrency limit, so they never wait for a slot */
+const HEARTBEAT_RESERVE = 4;
+
 export class WriteQueue {
+  private readonly urgent = new Map<string, Write>();
   private readonly pending = new Map<string, Write>();
   private readonly attempts = new Map<string, number>();
   private readonly running = new Set<string>();
@@ -29,19 +39,21 @@ export class WriteQueue {
   add(key: string, w: Write): void {
     if (this.stopped) return;
     this.wheel.cancel(`retry/${key}`);
-    this.pending.set(key, w);
+    this.queueFor(key).set(key, w);
     this.pump();
   }
+
+  private queueFor(key: string): Map<string, Write> { return isHeartbeat(key) ? this.urgent : this.pending; }
 
   /** Drop a queued (not yet started) write and any retry of it; one already in flight finishes. */
   cancel(key: string): void {
     this.wheel.cancel(`retry/${key}`);
-    this.pending.delete(key);
+    this.queueFor(key).delete(key);
     this.attempts.delete(key);
     this.checkIdle();
   }
 
-  get size(): number { return this.pending.size + this.inFlight; }
+  get size(): number { return this.urgent.size + this.pending.size + this.inFlight; }
 
   /** Resolves when nothing is queued, in flight or waiting to be retried. */
   idle(): Promise<void> {
@@ -51,17 +63,23 @@ export class WriteQueue {
 
   stop(): void {
     this.stopped = true;
+    this.urgent.clear();
     this.pending.clear();
   }
 
   private pump(): void {
-    for (const [key, w] of this.pending) {
-      if (this.inFlight >= this.concurrency) return;
+    this.drain(this.urgent, this.concurrency + HEARTBEAT_RESERVE);
+    this.drain(this.pending, this.concurrency);
+    this.checkIdle();
+  }
+
+  private drain(queue: Map<string, Write>, limit: number): void {
+    for (const [key, w] of queue) {
+      if (this.inFlight >= limit) return;
       if (this.running.has(key)) continue; // one write per key at a time, in order
-      this.pending.delete(key);
+      queue.delete(key);
       this.run(key, w);
     }
-    this.checkIdle();
   }
 
   private run(key: string, w: Write): void {
@@ -80,7 +98,7 @@ export class WriteQueue {
         // a newer write for the key wins over the retry
         this.wheel.schedule(`retry/${key}`, Date.now() + delay, () => {
           if (this.stopped) return;
-          this.pending.set(key, w);
+          this.queueFor(key).set(key, w);
           this.pump();
         });
       } else {

@@ -2,11 +2,12 @@
 // webhook configurations, namespaces (for namespaceSelector), the served versions of a resource
 // (for matchPolicy Equivalent) and Services with their EndpointSlices/Endpoints (for clientConfig.service).
 
-import type { KObject, ResourceType } from '../../api/types.js';
+import type { KObject } from '../../api/types.js';
 import { applyDefaults } from '../../api/defaults/index.js';
 import type { APIServer } from '../server.js';
 import type { PluginFactory } from './plugins.js';
-import type { ServedVersion, WebhookDeps } from './webhook/dispatcher.js';
+import { cachedObject, servedVersions } from './served.js';
+import type { WebhookDeps } from './webhook/dispatcher.js';
 import { newMutatingWebhookPlugin } from './webhook/mutating.js';
 import { newValidatingWebhookPlugin } from './webhook/validating.js';
 import { serviceResolver } from './webhook/service.js';
@@ -20,13 +21,6 @@ function objects(server: APIServer, group: string, resource: string, prefix = ''
   return out;
 }
 
-function one(server: APIServer, group: string, resource: string, namespace: string, name: string): KObject | undefined {
-  const sr = server.lookup(group, 'v1', resource);
-  return sr?.store.cache.objects.get(sr.store.key(namespace, name))?.obj;
-}
-
-const versionsByType = new WeakMap<ResourceType, ServedVersion[]>();
-
 function depsFor(server: () => APIServer, resource: string): WebhookDeps {
   return {
     async configurations() {
@@ -35,20 +29,11 @@ function depsFor(server: () => APIServer, resource: string): WebhookDeps {
       await s.cache.sync();
       return objects(s, 'admissionregistration.k8s.io', resource);
     },
-    namespace: (name) => one(server(), '', 'namespaces', '', name),
-    versions(type) {
-      let v = versionsByType.get(type);
-      if (!v) {
-        const s = server();
-        const own = s.lookup(type.group, type.version, type.resource);
-        v = own ? s.registry.all().filter((x) => x.store === own.store).map((x) => ({ type: x.type, convert: x.convert })) : [{ type }];
-        versionsByType.set(type, v);
-      }
-      return v;
-    },
+    namespace: (name) => cachedObject(server(), '', 'namespaces', '', name),
+    versions: servedVersions(server),
     resolveService: serviceResolver({
-      service: (ns, name) => one(server(), '', 'services', ns, name),
-      endpoints: (ns, name) => one(server(), '', 'endpoints', ns, name),
+      service: (ns, name) => cachedObject(server(), '', 'services', ns, name),
+      endpoints: (ns, name) => cachedObject(server(), '', 'endpoints', ns, name),
       endpointSlices: (ns, svc) => objects(server(), 'discovery.k8s.io', 'endpointslices', `${ns}/`)
         .filter((s) => s.metadata?.labels?.['kubernetes.io/service-name'] === svc),
     }),

@@ -3,11 +3,11 @@
 // resources included, converted from storage to the paramKind's version). Also starts the status
 // writer that records status.observedGeneration on policies.
 
-import type { KObject, ResourceType } from '../../../api/types.js';
+import type { KObject } from '../../../api/types.js';
 import type { APIServer } from '../../server.js';
 import type { ServedResource } from '../../apis.js';
 import type { PluginFactory } from '../plugins.js';
-import type { ServedVersion } from '../webhook/dispatcher.js';
+import { cachedObject, servedVersions } from '../served.js';
 import type { ParamSource } from './params.js';
 import { newValidatingAdmissionPolicyPlugin, type PolicyDeps } from './plugin.js';
 import { PolicyStatusWriter } from './status.js';
@@ -23,8 +23,6 @@ function cached(sr: ServedResource | undefined, prefix = ''): KObject[] {
   return out;
 }
 
-const versionsByType = new WeakMap<ResourceType, ServedVersion[]>();
-
 export function policyDeps(server: () => APIServer): PolicyDeps {
   return {
     async policies() {
@@ -35,20 +33,8 @@ export function policyDeps(server: () => APIServer): PolicyDeps {
       await s.cache.sync();
       return { policies: cached(ps) as Policy[], bindings: cached(bs) as Binding[] };
     },
-    namespace(name) {
-      const sr = server().lookup('', 'v1', 'namespaces');
-      return sr?.store.cache.objects.get(sr.store.key('', name))?.obj;
-    },
-    versions(type) {
-      let v = versionsByType.get(type);
-      if (!v) {
-        const s = server();
-        const own = s.lookup(type.group, type.version, type.resource);
-        v = own ? s.registry.all().filter((x) => x.store === own.store).map((x) => ({ type: x.type, convert: x.convert })) : [{ type }];
-        versionsByType.set(type, v);
-      }
-      return v;
-    },
+    namespace: (name) => cachedObject(server(), '', 'namespaces', '', name),
+    versions: servedVersions(server),
     paramSource(kind: ParamKind): ParamSource | undefined {
       const slash = kind.apiVersion.indexOf('/');
       const group = slash < 0 ? '' : kind.apiVersion.slice(0, slash);

@@ -5,22 +5,15 @@
 import type { KObject } from '../../../api/types.js';
 import { notFound } from '../../../machinery/errors.js';
 import type { AdmissionAttributes } from '../../chain.js';
-import type { ServedVersion } from '../webhook/dispatcher.js';
-import type { RuleSubject } from '../webhook/rules.js';
-import type { GroupVersionKind, GroupVersionResource } from '../webhook/types.js';
+import { AdmissionRequestView, type ServedVersion } from '../request.js';
 
-export class PolicyRequest {
-  readonly requestVersion: ServedVersion;
-  readonly namespace: string;
-  readonly isNamespace: boolean;
+export class PolicyRequest extends AdmissionRequestView {
   private readonly converted = new Map<ServedVersion, { object: KObject | null; oldObject: KObject | null }>();
   private nsLabels?: Record<string, string>;
 
-  constructor(readonly a: AdmissionAttributes, readonly versions: ServedVersion[],
+  constructor(a: AdmissionAttributes, versions: ServedVersion[],
     private readonly lookupNamespace: (name: string) => KObject | undefined) {
-    this.requestVersion = versions.find((v) => v.type === a.type) ?? { type: a.type };
-    this.isNamespace = a.type.group === '' && a.type.resource === 'namespaces';
-    this.namespace = this.isNamespace ? (a.operation === 'CREATE' ? '' : a.name) : a.namespace;
+    super(a, versions);
   }
 
   /** the name upstream's admission.NewForbidden shows: the request's, else the object's name or generateName */
@@ -28,24 +21,6 @@ export class PolicyRequest {
     if (this.a.name) return this.a.name;
     const m = this.a.object?.metadata;
     return m?.name || m?.generateName || 'Unknown';
-  }
-
-  subject(v: ServedVersion): RuleSubject {
-    return { operation: this.a.operation, group: v.type.group, version: v.type.version, resource: v.type.resource,
-      subresource: this.a.subresource, namespace: this.namespace };
-  }
-
-  gvr(v: ServedVersion): GroupVersionResource { return { group: v.type.group, version: v.type.version, resource: v.type.resource }; }
-
-  gvk(v: ServedVersion): GroupVersionKind {
-    // subresources with their own kind (scale, eviction, binding) carry it on the object
-    const o = this.a.object ?? this.a.oldObject;
-    if (this.a.subresource && this.a.subresource !== 'status' && o?.kind && o.kind !== v.type.kind) {
-      const av = String(o.apiVersion ?? '');
-      const slash = av.indexOf('/');
-      return { group: slash < 0 ? '' : av.slice(0, slash), version: slash < 0 ? av : av.slice(slash + 1), kind: o.kind };
-    }
-    return { group: v.type.group, version: v.type.version, kind: v.type.kind };
   }
 
   /** object and oldObject in version v (null when absent, as CEL sees them) */

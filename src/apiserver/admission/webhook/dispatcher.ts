@@ -6,19 +6,18 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { KObject, ResourceType } from '../../../api/types.js';
-import type { Converter } from '../../../api/conversion/index.js';
 import { StatusError, internalError, notFound, qualifiedResource } from '../../../machinery/errors.js';
 import { LabelSelector, selectorFromLabelSelector } from '../../../machinery/labels/selector.js';
 import type { AdmissionAttributes } from '../../chain.js';
-import { ruleMatches, type RuleSubject } from './rules.js';
+import { AdmissionRequestView, type ServedVersion } from '../request.js';
+import { ruleMatches } from './rules.js';
 import { evaluateConditions } from './conditions.js';
 import { admissionRequest, admissionReview, decodeReview, reviewVersion, verifyResponse, type VerifiedResponse } from './review.js';
 import { httpStatusError, post, targetOf, type ServiceResolver } from './client.js';
 import { CallingWebhookError, dryRunUnsupported } from './errors.js';
-import type { GroupVersionKind, GroupVersionResource, Webhook } from './types.js';
+import type { Webhook } from './types.js';
 
-/** one served version of a resource, with its conversion from the storage version (none: it is the storage version) */
-export interface ServedVersion { type: ResourceType; convert?: Converter }
+export type { ServedVersion } from '../request.js';
 
 export interface WebhookDeps {
   /** every configuration of the plugin's kind (Mutating/ValidatingWebhookConfiguration), from the server's cache */
@@ -73,31 +72,11 @@ export async function hooksOf(deps: WebhookDeps): Promise<HookAccessor[]> {
 }
 
 /** the request as the webhooks see it: built once per admission call */
-export class RequestView {
-  readonly versions: ServedVersion[];
-  readonly requestVersion: ServedVersion;
-  /** '' for cluster-scoped; a namespace's own name for requests on an existing namespace (as upstream's RequestInfo) */
-  readonly namespace: string;
+export class RequestView extends AdmissionRequestView {
   private readonly converted = new Map<ServedVersion, { object?: KObject; oldObject?: KObject }>();
 
-  constructor(readonly a: AdmissionAttributes, readonly deps: WebhookDeps) {
-    this.versions = deps.versions(a.type);
-    this.requestVersion = this.versions.find((v) => v.type === a.type) ?? { type: a.type };
-    const isNamespace = a.type.group === '' && a.type.resource === 'namespaces';
-    this.namespace = isNamespace ? (a.operation === 'CREATE' ? '' : a.name) : a.namespace;
-  }
-
-  gvr(v: ServedVersion): GroupVersionResource { return { group: v.type.group, version: v.type.version, resource: v.type.resource }; }
-
-  gvk(v: ServedVersion): GroupVersionKind {
-    // subresources with their own kind (scale, eviction, binding) carry it on the object
-    const o = this.a.object ?? this.a.oldObject;
-    if (this.a.subresource && this.a.subresource !== 'status' && o?.kind && o.kind !== v.type.kind) {
-      const av = String(o.apiVersion ?? '');
-      const slash = av.indexOf('/');
-      return { group: slash < 0 ? '' : av.slice(0, slash), version: slash < 0 ? av : av.slice(slash + 1), kind: o.kind };
-    }
-    return { group: v.type.group, version: v.type.version, kind: v.type.kind };
+  constructor(a: AdmissionAttributes, readonly deps: WebhookDeps) {
+    super(a, deps.versions(a.type));
   }
 
   /** the object and old object in a version (converted from storage, once per version until the object changes) */
@@ -126,13 +105,6 @@ export class RequestView {
     const o: KObject = { kind, apiVersion: 'meta.k8s.io/v1' };
     if (this.a.dryRun) o.dryRun = ['All'];
     return o;
-  }
-
-  subject(v: ServedVersion): RuleSubject {
-    return {
-      operation: this.a.operation, group: v.type.group, version: v.type.version, resource: v.type.resource,
-      subresource: this.a.subresource, namespace: this.namespace,
-    };
   }
 }
 

@@ -1,5 +1,5 @@
 // `make bench`: runs the scenarios named in $BENCH (space-separated) at their quick sizes, or all of
-// them: api (bench/apiserver.mjs), density, churn, scheduler, startup. Names of bench/apiserver.mjs's
+// them: api (bench/apiserver.mjs), density, churn, scheduler, startup, controllers, crd, apply, webhook. Names of bench/apiserver.mjs's
 // own scenarios (creates, watch, list) run just those. BENCH_SCALE=1 (`make bench-scale`) uses the
 // full envelope sizes instead (5,000 nodes, 150,000 pods; tens of minutes at least). Each script is
 // its own process, one at a time.
@@ -19,6 +19,13 @@ const SCRIPTS = {
   scheduler: ['scheduler.mjs', ['1000', '5000'], ['5000', '50000']],
   // objects, repeats
   startup: ['startup.mjs', ['30000', '3'], ['150000', '3']],
+  // 3,000-replica Deployment + rolling update, namespace deletion, controller-manager memory with N pods
+  controllers: ['controllers.mjs', ['--informer-pods', '30000'], ['--informer-pods', '150000']],
+  // custom resource vs ConfigMap creates
+  crd: ['crd.mjs', ['3000'], ['10000']],
+  // server-side apply of an unchanged Deployment; a mutating webhook round trip
+  apply: ['apply.mjs', [], []],
+  webhook: ['webhook.mjs', [], []],
 };
 const API_PARTS = ['creates', 'watch', 'list'];
 const names = (process.env.BENCH ?? '').split(/\s+/).filter(Boolean);

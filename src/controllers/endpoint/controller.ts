@@ -12,10 +12,11 @@ import { runWorkers } from '../common/worker.js';
 import type { EventRecorder } from '../manager/events.js';
 import { countAddresses, repackSubsets, subsetsEqual, truncateSubsets, MAX_CAPACITY } from './subsets.js';
 import { TriggerTimeTracker } from './triggertime.js';
+import { queueServicesOnChange } from './routing.js';
 import {
   ANNOTATION_LEADER, ANNOTATION_OVER_CAPACITY, ANNOTATION_TRIGGER_TIME, LABEL_HEADLESS, deepEqual, findPort, formatRFC3339Nano,
-  isIPv6, isNamespaceTerminating, isPodReady, isServiceIPSet, podIPs, selectorMatches, serviceSelector, servicesForPod,
-  servicesToUpdateOnPodChange, shouldPodBeInEndpoints, shouldSetHostname,
+  isIPv6, isNamespaceTerminating, isPodReady, isServiceIPSet, podIPs, selectorMatches, serviceSelector,
+  shouldPodBeInEndpoints, shouldSetHostname,
   type EPPod, type EndpointAddress, type EndpointPort, type EndpointSubset, type Endpoints, type Service,
 } from './util.js';
 
@@ -97,22 +98,9 @@ export class EndpointsController {
     this.services = factory.forPath<Service>('/api/v1/services');
     this.pods = factory.forPath<EPPod>('/api/v1/pods');
     this.endpoints = factory.forPath<Endpoints>(ENDPOINTS_PATH);
-    this.services.addEventHandler({
-      add: (s) => this.queue.add(metaKey(s)),
-      update: (_o, s) => this.queue.add(metaKey(s)),
-      delete: (s) => this.queue.add(metaKey(s)),
-    });
-    this.pods.addEventHandler({
-      add: (p) => this.enqueueAll(servicesForPod(this.servicesIn(p), p)),
-      update: (o, p) => this.enqueueAll(servicesToUpdateOnPodChange(this.servicesIn(p), o, p)),
-      delete: (p) => this.enqueueAll(servicesForPod(this.servicesIn(p), p)),
-    });
+    queueServicesOnChange(this.services, this.pods, this.queue, this.batch);
     this.endpoints.addEventHandler({ delete: (e) => this.queue.add(metaKey(e)) });
   }
-
-  private servicesIn(p: EPPod): Service[] { return this.services.store.byIndex('namespace', p.metadata.namespace ?? ''); }
-
-  private enqueueAll(keys: Set<string>): void { for (const k of keys) this.queue.addAfter(k, this.batch); }
 
   /** checkLeftoverEndpoints: Endpoints whose Service vanished while we were down get deleted. */
   private checkLeftoverEndpoints(): void {

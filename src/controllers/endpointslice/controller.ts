@@ -4,13 +4,14 @@
 // and zone, at most --max-endpoints-per-slice per slice. Syncs on Service and pod changes and on
 // changes to its slices that it did not make itself (EndpointSliceTracker).
 import type { RESTClient } from '../../client/rest.js';
-import { metaKey, type SharedInformer, type SharedInformerFactory } from '../../client/informer.js';
+import type { SharedInformer, SharedInformerFactory } from '../../client/informer.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
 import { runWorkers } from '../common/worker.js';
 import type { EventRecorder } from '../manager/events.js';
 import { TriggerTimeTracker } from '../endpoint/triggertime.js';
+import { queueServicesOnChange } from '../endpoint/routing.js';
 import {
-  LABEL_MANAGED_BY, LABEL_SERVICE_NAME, selectorMatches, serviceSelector, servicesForPod, servicesToUpdateOnPodChange,
+  LABEL_MANAGED_BY, LABEL_SERVICE_NAME, selectorMatches, serviceSelector,
   type EPPod, type Service,
 } from '../endpoint/util.js';
 import type { EndpointSlice } from './endpointset.js';
@@ -62,16 +63,7 @@ export class EndpointSliceController {
     this.slices = factory.forPath<EndpointSlice>(`${SLICES_API}/endpointslices`);
     this.slices.addIndexer(BY_SERVICE, sliceServiceIndex);
     this.reconciler = new Reconciler(client, (n) => (n ? this.nodes.store.get(n) : undefined), max, this.tracker);
-    this.services.addEventHandler({
-      add: (s) => this.queue.add(metaKey(s)),
-      update: (_o, s) => this.queue.add(metaKey(s)),
-      delete: (s) => this.queue.add(metaKey(s)),
-    });
-    this.pods.addEventHandler({
-      add: (p) => this.enqueueAll(servicesForPod(this.servicesIn(p), p)),
-      update: (o, p) => this.enqueueAll(servicesToUpdateOnPodChange(this.servicesIn(p), o, p)),
-      delete: (p) => this.enqueueAll(servicesForPod(this.servicesIn(p), p)),
-    });
+    queueServicesOnChange(this.services, this.pods, this.queue, this.batch);
     this.slices.addEventHandler({
       add: (s) => { if (this.managed(s) && this.tracker.shouldSync(s)) this.queueForSlice(s); },
       update: (o, s) => {
@@ -96,10 +88,6 @@ export class EndpointSliceController {
     const svc = s.metadata.labels?.[LABEL_SERVICE_NAME];
     if (svc) this.queue.addAfter(`${s.metadata.namespace}/${svc}`, this.batch);
   }
-
-  private servicesIn(p: EPPod): Service[] { return this.services.store.byIndex('namespace', p.metadata.namespace ?? ''); }
-
-  private enqueueAll(keys: Set<string>): void { for (const k of keys) this.queue.addAfter(k, this.batch); }
 
   run(workers: number): Promise<void> {
     return runWorkers(this.queue, workers, (key) => this.sync(key),

@@ -6,6 +6,7 @@
 
 import type { SchemaNode } from '../../machinery/schema.js';
 import type { ResourceType } from '../../api/types.js';
+import type { JSONSchemaProps } from '../../apiextensions/schema/types.js';
 import { schemaFor, loadDefinitions } from '../../api/schema/index.js';
 
 export interface ScalarType { kind: 'scalar' }
@@ -117,21 +118,11 @@ function compileNode(n: SchemaNode): TypeInfo {
   return m;
 }
 
-/** A CRD's structural schema (apiextensions v1 JSONSchemaProps), as much of it as apply needs. */
-export interface StructuralSchema {
-  type?: string;
-  properties?: Record<string, StructuralSchema>;
-  items?: StructuralSchema | StructuralSchema[];
-  additionalProperties?: StructuralSchema | boolean;
-  $ref?: string;
-  'x-kubernetes-preserve-unknown-fields'?: boolean;
-  'x-kubernetes-embedded-resource'?: boolean;
-  'x-kubernetes-int-or-string'?: boolean;
-  'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
-  'x-kubernetes-list-map-keys'?: string[];
-  'x-kubernetes-map-type'?: 'atomic' | 'granular';
-  [k: string]: unknown;
-}
+/**
+ * A CRD's structural schema (apiextensions v1 JSONSchemaProps, as src/apiextensions types it): apply
+ * reads type, properties, items, additionalProperties, $ref and the x-kubernetes-* markers.
+ */
+export type StructuralSchema = JSONSchemaProps;
 
 const fromStructural = new WeakMap<object, TypeInfo>();
 

@@ -3,38 +3,10 @@
 // goes stale, and a restarted simulator adopts what is there. Every process is stopped by PID.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { startServer, KUMO } from './harness.mjs';
+import { startServer } from './harness.mjs';
+import { poller, sleep, startSim } from './sim-helpers.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(what, fn, ms = 15_000) {
-  const end = Date.now() + ms;
-  let last;
-  while (Date.now() < end) {
-    last = await fn();
-    if (last) return last;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function startSim(kubeconfig, args) {
-  const child = spawn(process.execPath, [KUMO, 'sim-nodes', '--kubeconfig', kubeconfig, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
-  const ready = new Promise((resolve, reject) => {
-    const t = setInterval(() => { if (/nodes registered in \d+ ms/.test(out)) { clearInterval(t); resolve(); } }, 50);
-    child.once('exit', (c) => { clearInterval(t); reject(new Error(`sim-nodes exited ${c}: ${out}`)); });
-  });
-  return {
-    child, ready, output: () => out,
-    stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-      return new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); });
-    },
-  };
-}
+const until = poller({ timeout: 15_000, every: 100 });
 
 const ipInt = (ip) => ip.split('.').reduce((a, p) => a * 256 + Number(p), 0);
 function inCIDR(ip, cidr) {

@@ -4,39 +4,11 @@
 // server restart on the same data dir and port is ridden out. Every process is stopped by PID.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { startServer, KUMO } from './harness.mjs';
+import { startServer } from './harness.mjs';
+import { poller, sleep, startSim } from './sim-helpers.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(what, fn, ms = 30_000) {
-  const end = Date.now() + ms;
-  let last;
-  while (Date.now() < end) {
-    last = await fn();
-    if (last) return last;
-    await sleep(150);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function startSim(kubeconfig, args) {
-  const child = spawn(process.execPath, [KUMO, 'sim-nodes', '--kubeconfig', kubeconfig, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
-  const ready = new Promise((resolve, reject) => {
-    const t = setInterval(() => { if (/nodes registered in \d+ ms/.test(out)) { clearInterval(t); resolve(/drill API at (\S+)/.exec(out)?.[1]); } }, 50);
-    child.once('exit', (c) => { clearInterval(t); reject(new Error(`sim-nodes exited ${c}: ${out}`)); });
-  });
-  return {
-    child, ready, output: () => out,
-    stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-      return new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); });
-    },
-  };
-}
+const until = poller({ timeout: 30_000, every: 150 });
 
 function freePort() {
   return new Promise((resolve, reject) => {

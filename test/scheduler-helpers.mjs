@@ -1,5 +1,5 @@
 // Shared by the `kumo scheduler` end-to-end tests: Node objects with allocatable status, polling,
-// and starting the scheduler as a child process with its own kubeconfig.
+// starting the scheduler as a child process with its own kubeconfig, and stopping it.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -62,4 +62,15 @@ export function schedulerFixture(s) {
     return kc;
   };
   return { eventually, createNode, getPod, boundNode, startScheduler, runScheduler, schedulerKubeconfig };
+}
+
+/** for after(): stops a scheduler from startScheduler (SIGTERM by PID, waiting for it to exit), then the server */
+export async function stopSchedulerAndServer(sched, s) {
+  if (sched && sched.child.exitCode === null) {
+    const exited = new Promise((r) => sched.child.once('exit', r));
+    sched.child.kill('SIGTERM');
+    await exited;
+  }
+  await s?.stop();
+  s?.cleanup();
 }

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './harness.mjs';
-import { node, schedulerFixture } from './scheduler-helpers.mjs';
+import { node, schedulerFixture, stopSchedulerAndServer } from './scheduler-helpers.mjs';
 
 let s, sched, fx;
 const NS = 'default';
@@ -38,15 +38,7 @@ before(async () => {
   const kc = await fx.schedulerKubeconfig();
   sched = await fx.startScheduler(['--kubeconfig', kc, '--secure-port', '0', '--leader-elect=false']);
 });
-after(async () => {
-  if (sched && sched.child.exitCode === null) {
-    const exited = new Promise((r) => sched.child.once('exit', r));
-    sched.child.kill('SIGTERM');
-    await exited;
-  }
-  await s?.stop();
-  s?.cleanup();
-});
+after(() => stopSchedulerAndServer(sched, s));
 
 test('a pod whose claim is bound to a PV with node affinity lands on that node', async () => {
   const claim = (await post(`/api/v1/namespaces/${NS}/persistentvolumeclaims`, pvc('pinned', { volumeName: 'pv-n2', annotations: { 'pv.kubernetes.io/bind-completed': 'yes' } }))).json;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from './harness.mjs';
-import { node, schedulerFixture } from './scheduler-helpers.mjs';
+import { node, schedulerFixture, stopSchedulerAndServer } from './scheduler-helpers.mjs';
 
 let s, sched;
 const pod = (name, spec = {}, cpu) => ({
@@ -28,15 +28,7 @@ before(async () => {
   await createNode(node('tainted', { cpu: '8', taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] }));
   sched = await startScheduler(['--kubeconfig', kc, '--secure-port', '0', '--leader-elect=false']);
 });
-after(async () => {
-  if (sched && sched.child.exitCode === null) {
-    const exited = new Promise((r) => sched.child.once('exit', r));
-    sched.child.kill('SIGTERM');
-    await exited;
-  }
-  await s?.stop();
-  s?.cleanup();
-});
+after(() => stopSchedulerAndServer(sched, s));
 
 test('pods are bound respecting resources, taints and node affinity', async () => {
   const mk = (p) => s.request('POST', '/api/v1/namespaces/default/pods', { body: p });

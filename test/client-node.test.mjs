@@ -23,7 +23,7 @@ let s, kc, core, apps, objects;
 before(async () => {
   // API semantics are checked object by object: only the per-namespace basics run, no workload
   // controllers rewriting the objects under test
-  s = await startServer({ args: ['--controllers', 'serviceaccount,root-ca-cert-publisher,namespace'] });
+  s = await startServer({ args: ['--controllers', 'serviceaccount,root-ca-cert-publisher,namespace', '--disable-scheduler'] });
   kc = new KubeConfig();
   kc.loadFromFile(s.kubeconfig);
   core = kc.makeApiClient(CoreV1Api);

@@ -96,7 +96,7 @@ function deployment(name, { selector = { app: 'a' }, labels = { app: 'a' }, spec
 
 before(async () => {
   // only the per-namespace basics run: no workload controller rewrites the objects under test
-  srv = await startServer({ args: ['--controllers', 'serviceaccount,root-ca-cert-publisher,namespace'] });
+  srv = await startServer({ args: ['--controllers', 'serviceaccount,root-ca-cert-publisher,namespace', '--disable-scheduler'] });
   for (const ns of ['e-body', 'e-path', 'e-names', 'e-match', 'e-conflict', 'e-size', 'e-media', 'e-method',
     'e-select', 'e-fields', 'e-content', 'e-rv', 'e-kubectl', 'e-final']) await mkns(ns);
 });

@@ -1,23 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SharedInformerFactory } from '../../client/informer.js';
-import type { RESTClient } from '../../client/rest.js';
 import type { Job } from '../job/types.js';
 import { CronJobController, type CronJob } from './controller.js';
+import { recordingClient, eventLog } from '../common/testing.js';
 
 const T = (s: string) => Date.parse(s);
 
 function setup(now: number) {
-  const calls: { method: string; path: string; body?: any }[] = [];
-  const events: string[] = [];
-  const client = { request: async (method: string, path: string, body?: any) => {
-    calls.push({ method, path, body });
+  const { recorder, events } = eventLog();
+  const { client, calls } = recordingClient((method, path, body) => {
     if (method === 'POST') return { ...body, metadata: { ...body.metadata, uid: `uid-${body.metadata.name}`, resourceVersion: '9' } };
     if (method === 'GET' && path.includes('/jobs/')) return child(path.split('/').pop()!);
     return {};
-  } } as unknown as RESTClient;
+  });
   const factory = new SharedInformerFactory(client);
-  const c = new CronJobController(client, factory, { recorder: { event: (_o, type, reason, msg) => events.push(`${type} ${reason} ${msg}`) }, now: () => now });
+  const c = new CronJobController(client, factory, { recorder, now: () => now });
   return { c, calls, events, cjs: factory.forPath<CronJob>('/apis/batch/v1/cronjobs'), jobs: factory.forPath<Job>('/apis/batch/v1/jobs') };
 }
 const cron = (spec: Partial<CronJob['spec']>, status?: CronJob['status']): CronJob => ({

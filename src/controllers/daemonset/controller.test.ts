@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SharedInformerFactory } from '../../client/informer.js';
-import type { RESTClient } from '../../client/rest.js';
 import type { ControllerRevision } from '../history/index.js';
 import { DaemonSetsController } from './controller.js';
 import { templateHash } from './revisions.js';
 import type { DaemonSet, Node, Pod } from './types.js';
+import { recordingClient, eventLog } from '../common/testing.js';
 
 const daemonSet: DaemonSet = {
   metadata: { name: 'agent', namespace: 'd', uid: 'ds-uid', generation: 1, resourceVersion: '1' },
@@ -19,20 +19,16 @@ const daemonSet: DaemonSet = {
 const node = (name: string, taints?: { key: string; effect: string }[]): Node => ({ metadata: { name, resourceVersion: '1' }, spec: taints ? { taints } : {} });
 
 function setup(ds: DaemonSet = daemonSet) {
-  const calls: { method: string; path: string; body?: Record<string, any> }[] = [];
-  const events: string[] = [];
+  const { recorder, events } = eventLog();
   let n = 0;
-  const client = {
-    request: async (method: string, path: string, body?: Record<string, any>) => {
-      calls.push({ method, path, body });
-      if (method === 'POST' && path.endsWith('/pods')) return { ...body, metadata: { ...body!.metadata, name: `agent-${n++}` } };
-      if (method === 'POST' && path.endsWith('/controllerrevisions')) return { ...body, metadata: { ...body!.metadata, uid: 'rev-uid', resourceVersion: '5' } };
-      if (method === 'GET' && path.includes('/daemonsets/')) return ds;
-      return {};
-    },
-  } as unknown as RESTClient;
+  const { client, calls } = recordingClient((method, path, body) => {
+    if (method === 'POST' && path.endsWith('/pods')) return { ...body, metadata: { ...body!.metadata, name: `agent-${n++}` } };
+    if (method === 'POST' && path.endsWith('/controllerrevisions')) return { ...body, metadata: { ...body!.metadata, uid: 'rev-uid', resourceVersion: '5' } };
+    if (method === 'GET' && path.includes('/daemonsets/')) return ds;
+    return {};
+  });
   const factory = new SharedInformerFactory(client);
-  const c = new DaemonSetsController(client, factory, { recorder: { event: (_o, type, reason, msg) => events.push(`${type} ${reason} ${msg}`) } });
+  const c = new DaemonSetsController(client, factory, { recorder });
   const dsInf = factory.forPath<DaemonSet>('/apis/apps/v1/daemonsets');
   const podInf = factory.forPath<Pod>('/api/v1/pods');
   const nodeInf = factory.forPath<Node>('/api/v1/nodes');

@@ -1,31 +1,27 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SharedInformerFactory } from '../../client/informer.js';
-import { APIError, type RESTClient } from '../../client/rest.js';
+import { APIError } from '../../client/rest.js';
 import { DeploymentController, oldPodsRunning } from './controller.js';
 import type { Deployment, ReplicaSet } from './types.js';
 import type { Pod } from '../replicaset/pods.js';
+import { recordingClient, eventLog } from '../common/testing.js';
 
-type Call = { method: string; path: string; body?: Record<string, any> };
 let rv = 100;
 
 function setup(d: Deployment, opts: { createFails?: number } = {}) {
-  const calls: Call[] = [];
-  const events: string[] = [];
-  const client = {
-    request: async (method: string, path: string, body?: Record<string, any>) => {
-      calls.push({ method, path, body });
-      if (method === 'POST' && path.endsWith('/replicasets')) {
-        if (opts.createFails) throw new APIError(opts.createFails, { message: 'replicasets "x" is forbidden: exceeded quota' }, '');
-        return { ...body, metadata: { ...body!.metadata, uid: 'new-uid', resourceVersion: String(++rv) } };
-      }
-      if (method === 'GET' && path.includes('/deployments/')) return d;
-      return { ...(body ?? {}), metadata: { ...(body?.metadata ?? {}), resourceVersion: String(++rv) } };
-    },
-  } as unknown as RESTClient;
+  const { recorder, events } = eventLog();
+  const { client, calls } = recordingClient((method, path, body) => {
+    if (method === 'POST' && path.endsWith('/replicasets')) {
+      if (opts.createFails) throw new APIError(opts.createFails, { message: 'replicasets "x" is forbidden: exceeded quota' }, '');
+      return { ...body, metadata: { ...body!.metadata, uid: 'new-uid', resourceVersion: String(++rv) } };
+    }
+    if (method === 'GET' && path.includes('/deployments/')) return d;
+    return { ...(body ?? {}), metadata: { ...(body?.metadata ?? {}), resourceVersion: String(++rv) } };
+  });
   const factory = new SharedInformerFactory(client);
   const c = new DeploymentController(client, factory, {
-    recorder: { event: (_o, type, reason, msg) => events.push(`${type} ${reason} ${msg}`) },
+    recorder,
     now: () => Date.parse('2024-05-01T10:00:00Z'),
   });
   const dInf = factory.forPath<Deployment>('/apis/apps/v1/deployments');

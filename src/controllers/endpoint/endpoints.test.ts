@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SharedInformerFactory } from '../../client/informer.js';
-import { APIError, type RESTClient } from '../../client/rest.js';
+import { APIError } from '../../client/rest.js';
 import { computeSubsets, EndpointsController } from './controller.js';
 import { repackSubsets, truncateSubsets } from './subsets.js';
 import { findPort, formatRFC3339Nano, servicesToUpdateOnPodChange, type EPPod, type Endpoints, type Service } from './util.js';
+import { recordingClient, eventLog } from '../common/testing.js';
 
 const pod = (name: string, ip: string, o: { ready?: boolean; deleting?: boolean; ports?: { name?: string; containerPort: number; protocol?: string }[];
   hostname?: string; subdomain?: string; phase?: string; labels?: Record<string, string> } = {}): EPPod => ({
@@ -103,18 +104,14 @@ test('formatRFC3339Nano drops zero fractions as Go does', () => {
 });
 
 function setup(opts: { failCreate?: boolean } = {}) {
-  const calls: { method: string; path: string; body?: any }[] = [];
-  const events: string[] = [];
-  const client = {
-    request: async (method: string, path: string, body?: any) => {
-      calls.push({ method, path, body });
-      if (method === 'POST' && opts.failCreate) throw new APIError(403, { message: 'forbidden' }, '');
-      if (method === 'DELETE') throw new APIError(404, { message: 'not found' }, '');
-      return { ...body, metadata: { ...body?.metadata, resourceVersion: '99' } };
-    },
-  } as unknown as RESTClient;
+  const { recorder, events } = eventLog();
+  const { client, calls } = recordingClient((method, path, body) => {
+    if (method === 'POST' && opts.failCreate) throw new APIError(403, { message: 'forbidden' }, '');
+    if (method === 'DELETE') throw new APIError(404, { message: 'not found' }, '');
+    return { ...body, metadata: { ...body?.metadata, resourceVersion: '99' } };
+  });
   const factory = new SharedInformerFactory(client);
-  const c = new EndpointsController(client, factory, { recorder: { event: (_o, type, reason, msg) => events.push(`${type} ${reason} ${msg}`) } });
+  const c = new EndpointsController(client, factory, { recorder });
   return { c, calls, events, svcs: factory.forPath<Service>('/api/v1/services'), pods: factory.forPath<EPPod>('/api/v1/pods'),
     eps: factory.forPath<Endpoints>('/api/v1/endpoints') };
 }

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SharedInformerFactory } from '../../client/informer.js';
-import type { RESTClient } from '../../client/rest.js';
 import type { EPPod, Service } from '../endpoint/util.js';
 import { EndpointSliceController } from './controller.js';
 import type { EndpointSlice } from './endpointset.js';
 import { addressTypesForService, podToEndpoint, Reconciler, type Node } from './reconciler.js';
 import { EndpointSliceTracker } from './tracker.js';
+import { recordingClient, eventLog } from '../common/testing.js';
 
 const pod = (i: number, o: { ready?: boolean; deleting?: boolean; node?: string } = {}): EPPod => ({
   metadata: { name: `p${i}`, namespace: 'd', uid: `u${i}`, resourceVersion: '1', labels: { app: 'web' },
@@ -22,16 +22,12 @@ const svc = (spec: Service['spec'] = {}): Service => ({
 const nodes: Record<string, Node> = { n1: { metadata: { name: 'n1', labels: { 'topology.kubernetes.io/zone': 'zone-a' } } }, n2: { metadata: { name: 'n2' } } };
 
 function fakeClient() {
-  const calls: { method: string; path: string; body?: any }[] = [];
   let n = 0;
-  const client = {
-    request: async (method: string, path: string, body?: any) => {
-      calls.push({ method, path, body });
-      if (method === 'POST') return { ...body, metadata: { ...body.metadata, name: `web-${n}`, uid: `s${n}`, resourceVersion: String(100 + n++) } };
-      if (method === 'PUT') return { ...body, metadata: { ...body.metadata, resourceVersion: String(100 + n++) } };
-      return {};
-    },
-  } as unknown as RESTClient;
+  const { client, calls } = recordingClient((method, path, body) => {
+    if (method === 'POST') return { ...body, metadata: { ...body.metadata, name: `web-${n}`, uid: `s${n}`, resourceVersion: String(100 + n++) } };
+    if (method === 'PUT') return { ...body, metadata: { ...body.metadata, resourceVersion: String(100 + n++) } };
+    return {};
+  });
   return { client, calls };
 }
 
@@ -153,9 +149,9 @@ test('tracker: own writes are ignored, older cache copies are stale, unexpected 
 
 test('controller: syncs a Service into slices, records FailedToUpdateEndpointSlices on errors, cleans up after the Service', async () => {
   const { client, calls } = fakeClient();
-  const events: string[] = [];
+  const { recorder, events } = eventLog();
   const f = new SharedInformerFactory(client);
-  const c = new EndpointSliceController(client, f, { recorder: { event: (_o, type, reason, msg) => events.push(`${type} ${reason} ${msg}`) } });
+  const c = new EndpointSliceController(client, f, { recorder });
   f.forPath<Service>('/api/v1/services').handle('ADDED', svc());
   f.forPath<Node>('/api/v1/nodes').handle('ADDED', nodes.n1);
   const pods = f.forPath<EPPod>('/api/v1/pods');

@@ -1,24 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SharedInformerFactory } from '../../client/informer.js';
-import type { RESTClient } from '../../client/rest.js';
 import type { Endpoints, Service } from '../endpoint/util.js';
 import type { EndpointSlice } from '../endpointslice/endpointset.js';
 import { EndpointSliceMirroringController, shouldMirror } from './controller.js';
+import { recordingClient, eventLog } from '../common/testing.js';
 
 function setup(maxEndpointsPerSubset?: number) {
-  const calls: { method: string; path: string; body?: any }[] = [];
-  const events: string[] = [];
+  const { recorder, events } = eventLog();
   let n = 0;
-  const client = {
-    request: async (method: string, path: string, body?: any) => {
-      calls.push({ method, path, body });
-      if (method === 'POST') return { ...body, metadata: { ...body.metadata, name: `ext-${n}`, uid: `s${n}`, resourceVersion: String(100 + n++) } };
-      return body ?? {};
-    },
-  } as unknown as RESTClient;
+  const { client, calls } = recordingClient((method, path, body) => {
+    if (method === 'POST') return { ...body, metadata: { ...body.metadata, name: `ext-${n}`, uid: `s${n}`, resourceVersion: String(100 + n++) } };
+    return body ?? {};
+  });
   const f = new SharedInformerFactory(client);
-  const c = new EndpointSliceMirroringController(client, f, { recorder: { event: (_o, type, reason, msg) => events.push(`${type} ${reason} ${msg}`) }, maxEndpointsPerSubset });
+  const c = new EndpointSliceMirroringController(client, f, { recorder, maxEndpointsPerSubset });
   return { c, calls, events, svcs: f.forPath<Service>('/api/v1/services'), eps: f.forPath<Endpoints>('/api/v1/endpoints'),
     slices: f.forPath<EndpointSlice>('/apis/discovery.k8s.io/v1/endpointslices') };
 }

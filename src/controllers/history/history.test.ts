@@ -10,6 +10,7 @@ import {
   equalRevision, History, newControllerRevision, nextRevision, REVISION_HASH_LABEL, revisionsToTruncate,
   sortControllerRevisions, type ControllerRevision,
 } from './history.js';
+import { recordingClient } from '../common/testing.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const parent = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web', namespace: 'd', uid: 'sts-uid' } };
@@ -84,24 +85,20 @@ test('revisionsToTruncate keeps live revisions and the newest `limit` others', (
 });
 
 function fakeClient(existing: Record<string, ControllerRevision> = {}) {
-  const calls: { method: string; path: string; body?: any }[] = [];
-  const client = {
-    request: async (method: string, path: string, body?: any) => {
-      calls.push({ method, path, body });
-      const name = path.split('/').pop()!;
-      if (method === 'POST') {
-        if (existing[body.metadata.name]) throw new APIError(409, { message: 'already exists' }, '');
-        existing[body.metadata.name] = body;
-        return { ...body, metadata: { ...body.metadata, uid: 'new' } };
-      }
-      if (method === 'GET') {
-        if (!existing[name]) throw new APIError(404, { message: 'not found' }, '');
-        return existing[name];
-      }
-      if (method === 'DELETE' && !existing[name]) throw new APIError(404, { message: 'not found' }, '');
-      return { ...body };
-    },
-  } as unknown as RESTClient;
+  const { client, calls } = recordingClient((method, path, body) => {
+    const name = path.split('/').pop()!;
+    if (method === 'POST') {
+      if (existing[body.metadata.name]) throw new APIError(409, { message: 'already exists' }, '');
+      existing[body.metadata.name] = body;
+      return { ...body, metadata: { ...body.metadata, uid: 'new' } };
+    }
+    if (method === 'GET') {
+      if (!existing[name]) throw new APIError(404, { message: 'not found' }, '');
+      return existing[name];
+    }
+    if (method === 'DELETE' && !existing[name]) throw new APIError(404, { message: 'not found' }, '');
+    return { ...body };
+  });
   return { client, calls };
 }
 

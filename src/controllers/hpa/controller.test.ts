@@ -1,35 +1,32 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SharedInformerFactory } from '../../client/informer.js';
-import { APIError, type RESTClient } from '../../client/rest.js';
+import { APIError } from '../../client/rest.js';
 import { HorizontalController, type HPA, type MetricSpec } from './controller.js';
+import { recordingClient, eventLog } from '../common/testing.js';
 
 const NOW = Date.parse('2025-01-01T12:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function setup(o: { metrics?: 'ok' | '404'; scale?: 'ok' | '404'; replicas?: number; usage?: string } = {}) {
-  const calls: { method: string; path: string; body?: any }[] = [];
-  const events: string[] = [];
-  const client = {
-    request: async (method: string, path: string, body?: any) => {
-      calls.push({ method, path, body });
-      if (path === '/apis/apps/v1') return { resources: [{ name: 'deployments', kind: 'Deployment' }, { name: 'deployments/scale', kind: 'Scale' }] };
-      if (path.endsWith('/deployments/web/scale')) {
-        if (method === 'PUT') return body;
-        if (o.scale === '404') throw new APIError(404, { reason: 'NotFound', message: 'deployments.apps "web" not found' }, '');
-        return { metadata: { name: 'web', namespace: 'd', resourceVersion: '5' }, spec: { replicas: o.replicas ?? 1 }, status: { replicas: o.replicas ?? 1, selector: 'app=web' } };
-      }
-      if (path.startsWith('/apis/metrics.k8s.io/v1beta1/namespaces/d/pods')) {
-        if (o.metrics === '404') throw new APIError(404, undefined, '404 page not found');
-        assert.equal(path, '/apis/metrics.k8s.io/v1beta1/namespaces/d/pods?labelSelector=app%3Dweb');
-        return { items: [{ metadata: { name: 'web-1', namespace: 'd' }, timestamp: iso(NOW), window: '15s', containers: [{ name: 'app', usage: { cpu: o.usage ?? '200m', memory: '10Mi' } }] }] };
-      }
-      return body ?? {};
-    },
-  } as unknown as RESTClient;
+  const { recorder, events } = eventLog();
+  const { client, calls } = recordingClient((method, path, body) => {
+    if (path === '/apis/apps/v1') return { resources: [{ name: 'deployments', kind: 'Deployment' }, { name: 'deployments/scale', kind: 'Scale' }] };
+    if (path.endsWith('/deployments/web/scale')) {
+      if (method === 'PUT') return body;
+      if (o.scale === '404') throw new APIError(404, { reason: 'NotFound', message: 'deployments.apps "web" not found' }, '');
+      return { metadata: { name: 'web', namespace: 'd', resourceVersion: '5' }, spec: { replicas: o.replicas ?? 1 }, status: { replicas: o.replicas ?? 1, selector: 'app=web' } };
+    }
+    if (path.startsWith('/apis/metrics.k8s.io/v1beta1/namespaces/d/pods')) {
+      if (o.metrics === '404') throw new APIError(404, undefined, '404 page not found');
+      assert.equal(path, '/apis/metrics.k8s.io/v1beta1/namespaces/d/pods?labelSelector=app%3Dweb');
+      return { items: [{ metadata: { name: 'web-1', namespace: 'd' }, timestamp: iso(NOW), window: '15s', containers: [{ name: 'app', usage: { cpu: o.usage ?? '200m', memory: '10Mi' } }] }] };
+    }
+    return body ?? {};
+  });
   const factory = new SharedInformerFactory(client);
   const c = new HorizontalController(client, factory, {
-    recorder: { event: (_obj, type, reason, msg) => events.push(`${type} ${reason} ${msg}`) },
+    recorder,
     syncPeriodMs: 15_000, downscaleStabilizationMs: 300_000, tolerance: 0.1, cpuInitializationPeriodMs: 300_000, initialReadinessDelayMs: 30_000,
     now: () => NOW,
   });

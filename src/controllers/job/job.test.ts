@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SharedInformerFactory } from '../../client/informer.js';
-import type { RESTClient } from '../../client/rest.js';
 import { remainingBackoff, updateBackoff } from './backoff.js';
 import { JobController } from './controller.js';
 import { matchPodFailurePolicy, matchSuccessPolicy } from './failurepolicy.js';
 import { firstPendingIndexes, formatIndexes, parseIndexes } from './indexes.js';
 import { ensureCondition, type Job, type JobPod } from './types.js';
+import { recordingClient, eventLog } from '../common/testing.js';
 
 const T0 = Date.parse('2024-01-01T00:00:00Z');
 
@@ -87,19 +87,15 @@ test('ensureCondition: appends True, ignores a missing False, flips an existing 
 
 type Call = { method: string; path: string; body?: any };
 function setup(now = T0) {
-  const calls: Call[] = [];
-  const events: string[] = [];
+  const { recorder, events } = eventLog();
   let n = 0;
-  const client = {
-    request: async (method: string, path: string, body?: any) => {
-      calls.push({ method, path, body });
-      if (method === 'POST' && path.endsWith('/pods')) return { ...body, metadata: { ...body.metadata, name: `${body.metadata.generateName}${n++}` } };
-      if (method === 'PUT' && path.endsWith('/status')) return { ...body, metadata: { ...body.metadata, resourceVersion: String(100 + calls.length) } };
-      return {};
-    },
-  } as unknown as RESTClient;
+  const { client, calls } = recordingClient((method, path, body) => {
+    if (method === 'POST' && path.endsWith('/pods')) return { ...body, metadata: { ...body.metadata, name: `${body.metadata.generateName}${n++}` } };
+    if (method === 'PUT' && path.endsWith('/status')) return { ...body, metadata: { ...body.metadata, resourceVersion: String(100 + calls.length) } };
+    return {};
+  });
   const factory = new SharedInformerFactory(client);
-  const c = new JobController(client, factory, { recorder: { event: (_o, type, reason, msg) => events.push(`${type} ${reason} ${msg}`) }, now: () => now });
+  const c = new JobController(client, factory, { recorder, now: () => now });
   const jobs = factory.forPath<Job>('/apis/batch/v1/jobs');
   const pods = factory.forPath<JobPod>('/api/v1/pods');
   return { c, calls, events, jobs, pods };

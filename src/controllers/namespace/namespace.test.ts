@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { APIError, type RESTClient } from '../../client/rest.js';
+import { APIError } from '../../client/rest.js';
 import { DiscoveryResult, type DiscoveredResource } from '../garbagecollector/discovery.js';
 import { NamespaceConditionUpdater } from './conditions.js';
 import { NamespaceController } from './controller.js';
 import { NamespacedResourcesDeleter, ResourcesRemainingError } from './deleter.js';
+import { recordingClient } from '../common/testing.js';
 
 const res = (group: string, resource: string, verbs: string[], namespaced = true): DiscoveredResource => ({
   group, version: 'v1', groupVersion: group ? `${group}/v1` : 'v1', resource, kind: resource, namespaced, preferred: true, verbs,
@@ -12,27 +13,23 @@ const res = (group: string, resource: string, verbs: string[], namespaced = true
 const ALL = ['delete', 'deletecollection', 'get', 'list', 'watch'];
 
 function fake(state: { ns: any; items: Record<string, any[]>; failDelete?: string }) {
-  const calls: { method: string; path: string; body?: any }[] = [];
-  const client = {
-    request: async (method: string, path: string, body?: any) => {
-      calls.push({ method, path, body });
-      if (path === '/api/v1/namespaces/t') {
-        if (!state.ns) throw new APIError(404, undefined, '');
-        return structuredClone(state.ns);
-      }
-      if (path === '/api/v1/namespaces/t/status' || path === '/api/v1/namespaces/t/finalize') { state.ns = body; return body; }
-      const coll = Object.keys(state.items).find((k) => path === k || path.startsWith(`${k}/`));
-      if (!coll) throw new APIError(404, undefined, '');
-      if (method === 'GET') return { items: state.items[coll] };
-      if (method === 'DELETE') {
-        if (state.failDelete === coll) throw new APIError(500, { message: 'etcd is sad' }, '');
-        if (path === coll) state.items[coll] = state.items[coll].filter((i) => i.metadata.finalizers?.length || i.keep);
-        else state.items[coll] = state.items[coll].filter((i) => `${coll}/${i.metadata.name}` !== path || i.metadata.finalizers?.length);
-        return {};
-      }
+  const { client, calls } = recordingClient((method, path, body) => {
+    if (path === '/api/v1/namespaces/t') {
+      if (!state.ns) throw new APIError(404, undefined, '');
+      return structuredClone(state.ns);
+    }
+    if (path === '/api/v1/namespaces/t/status' || path === '/api/v1/namespaces/t/finalize') { state.ns = body; return body; }
+    const coll = Object.keys(state.items).find((k) => path === k || path.startsWith(`${k}/`));
+    if (!coll) throw new APIError(404, undefined, '');
+    if (method === 'GET') return { items: state.items[coll] };
+    if (method === 'DELETE') {
+      if (state.failDelete === coll) throw new APIError(500, { message: 'etcd is sad' }, '');
+      if (path === coll) state.items[coll] = state.items[coll].filter((i) => i.metadata.finalizers?.length || i.keep);
+      else state.items[coll] = state.items[coll].filter((i) => `${coll}/${i.metadata.name}` !== path || i.metadata.finalizers?.length);
       return {};
-    },
-  } as unknown as RESTClient;
+    }
+    return {};
+  });
   return { client, calls };
 }
 const terminating = (): any => ({ metadata: { name: 't', deletionTimestamp: '2024-01-01T00:00:00Z', resourceVersion: '1' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });

@@ -1,24 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SharedInformerFactory } from '../../client/informer.js';
-import type { RESTClient } from '../../client/rest.js';
 import { NodeLifecycleController } from './controller.js';
 import type { Node } from './node.js';
-
-type Call = { method: string; path: string; body?: any };
+import { recordingClient } from '../common/testing.js';
 
 function setup(nodesByName: Record<string, Node> = {}) {
-  const calls: Call[] = [];
   const events: string[] = [];
   let t = Date.parse('2024-05-01T10:00:00Z');
-  const client = {
-    request: async (method: string, path: string, body?: any) => {
-      calls.push({ method, path, body });
-      const m = /^\/api\/v1\/nodes\/([^/]+)$/.exec(path);
-      if (m && method === 'GET') return structuredClone(nodesByName[m[1]]);
-      return body ?? {};
-    },
-  } as unknown as RESTClient;
+  const { client, calls } = recordingClient((method, path, body) => {
+    const m = /^\/api\/v1\/nodes\/([^/]+)$/.exec(path);
+    if (m && method === 'GET') return structuredClone(nodesByName[m[1]]);
+    return body ?? {};
+  });
   const factory = new SharedInformerFactory(client);
   const c = new NodeLifecycleController(client, factory, {
     recorder: { event: (o, type, reason, msg) => events.push(`${o.kind}/${o.metadata.name} ${type} ${reason} ${msg}`) },

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SharedInformerFactory } from '../../client/informer.js';
-import { APIError, type RESTClient } from '../../client/rest.js';
+import { APIError } from '../../client/rest.js';
 import { matchingTolerations, minTolerationMs, TaintEvictionController } from './tainteviction.js';
+import { recordingClient } from '../common/testing.js';
 
 const unreachable = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' };
 
@@ -19,21 +20,17 @@ test('matchingTolerations and minTolerationMs as upstream', () => {
 });
 
 function setup(pods: Record<string, any> = {}) {
-  const calls: { method: string; path: string; body?: any }[] = [];
   const events: string[] = [];
   let t = 1_000_000;
-  const client = {
-    request: async (method: string, path: string, body?: any) => {
-      calls.push({ method, path, body });
-      const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/.exec(path);
-      if (m && method === 'GET') {
-        const p = pods[`${m[1]}/${m[2]}`];
-        if (!p) throw new APIError(404, { message: 'not found' }, '');
-        return structuredClone(p);
-      }
-      return {};
-    },
-  } as unknown as RESTClient;
+  const { client, calls } = recordingClient((method, path) => {
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/.exec(path);
+    if (m && method === 'GET') {
+      const p = pods[`${m[1]}/${m[2]}`];
+      if (!p) throw new APIError(404, { message: 'not found' }, '');
+      return structuredClone(p);
+    }
+    return {};
+  });
   const factory = new SharedInformerFactory(client);
   const c = new TaintEvictionController(client, factory, {
     recorder: { event: (o, type, reason, msg) => events.push(`${o.metadata.namespace}/${o.metadata.name} ${type} ${reason} ${msg}`) }, now: () => t,

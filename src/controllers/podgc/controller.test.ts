@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SharedInformerFactory } from '../../client/informer.js';
-import { APIError, type RESTClient } from '../../client/rest.js';
+import { APIError } from '../../client/rest.js';
 import { PodGCController, terminatedToDelete } from './controller.js';
+import { recordingClient } from '../common/testing.js';
 
 const pod = (name: string, phase: string, created: string, extra: any = {}) => ({
   metadata: { name, namespace: 'd', uid: name, resourceVersion: '1', creationTimestamp: created, ...extra.metadata },
@@ -21,15 +22,11 @@ test('terminatedToDelete: evicted first, then oldest, then by name; nothing at o
 });
 
 function setup(threshold: number, nodeExists: (n: string) => boolean = () => false) {
-  const calls: { method: string; path: string; body?: any }[] = [];
-  const client = {
-    request: async (method: string, path: string, body?: any) => {
-      calls.push({ method, path, body });
-      const m = /^\/api\/v1\/nodes\/(.+)$/.exec(path);
-      if (m && method === 'GET' && !nodeExists(m[1])) throw new APIError(404, { message: 'not found' }, '');
-      return {};
-    },
-  } as unknown as RESTClient;
+  const { client, calls } = recordingClient((method, path) => {
+    const m = /^\/api\/v1\/nodes\/(.+)$/.exec(path);
+    if (m && method === 'GET' && !nodeExists(m[1])) throw new APIError(404, { message: 'not found' }, '');
+    return {};
+  });
   const factory = new SharedInformerFactory(client);
   const c = new PodGCController(client, factory, { terminatedPodThreshold: threshold, quarantineMs: 30 });
   return { c, calls, pods: factory.forPath('/api/v1/pods'), nodes: factory.forPath('/api/v1/nodes') };

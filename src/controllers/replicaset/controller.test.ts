@@ -1,27 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SharedInformerFactory } from '../../client/informer.js';
-import { APIError, type RESTClient } from '../../client/rest.js';
+import { APIError } from '../../client/rest.js';
 import { ReplicaSetController, type ReplicaSet } from './controller.js';
 import type { Pod } from './pods.js';
+import { recordingClient, eventLog } from '../common/testing.js';
 
 function setup(opts: { failCreate?: boolean } = {}) {
-  const calls: { method: string; path: string; body?: Record<string, any> }[] = [];
-  const events: string[] = [];
+  const { recorder, events } = eventLog();
   let n = 0;
-  const client = {
-    request: async (method: string, path: string, body?: Record<string, any>) => {
-      calls.push({ method, path, body });
-      if (method === 'POST' && path.endsWith('/pods')) {
-        if (opts.failCreate) throw new APIError(403, { message: 'pods "web-" is forbidden: exceeded quota' }, '');
-        return { ...body, metadata: { ...body!.metadata, name: `web-${String(n++).padStart(5, '0')}` } };
-      }
-      if (method === 'GET' && path.includes('/replicasets/')) return rs;
-      return {};
-    },
-  } as unknown as RESTClient;
+  const { client, calls } = recordingClient((method, path, body) => {
+    if (method === 'POST' && path.endsWith('/pods')) {
+      if (opts.failCreate) throw new APIError(403, { message: 'pods "web-" is forbidden: exceeded quota' }, '');
+      return { ...body, metadata: { ...body!.metadata, name: `web-${String(n++).padStart(5, '0')}` } };
+    }
+    if (method === 'GET' && path.includes('/replicasets/')) return rs;
+    return {};
+  });
   const factory = new SharedInformerFactory(client);
-  const c = new ReplicaSetController(client, factory, { recorder: { event: (_o, type, reason, msg) => events.push(`${type} ${reason} ${msg}`) } });
+  const c = new ReplicaSetController(client, factory, { recorder });
   const rsInf = factory.forPath<ReplicaSet>('/apis/apps/v1/replicasets');
   const podInf = factory.forPath<Pod>('/api/v1/pods');
   return { c, calls, events, rsInf, podInf };

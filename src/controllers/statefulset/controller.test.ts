@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SharedInformerFactory } from '../../client/informer.js';
-import { APIError, type RESTClient } from '../../client/rest.js';
+import { APIError } from '../../client/rest.js';
 import { StatefulSetController } from './controller.js';
 import type { PersistentVolumeClaim, Pod, StatefulSet } from './types.js';
+import { recordingClient, eventLog } from '../common/testing.js';
 
 const sts: StatefulSet = {
   metadata: { name: 'web', namespace: 'd', uid: 'sts-uid', generation: 2, resourceVersion: '1' },
@@ -17,20 +18,16 @@ const sts: StatefulSet = {
 };
 
 function setup(opts: { failPod?: boolean; failClaim?: boolean } = {}) {
-  const calls: { method: string; path: string; body?: any }[] = [];
-  const events: string[] = [];
-  const client = {
-    request: async (method: string, path: string, body?: any) => {
-      calls.push({ method, path, body });
-      if (method === 'POST' && path.endsWith('/pods') && opts.failPod) throw new APIError(403, { message: 'exceeded quota' }, '');
-      if (method === 'POST' && path.endsWith('/persistentvolumeclaims') && opts.failClaim) throw new APIError(422, { message: 'bad claim' }, '');
-      if (method === 'POST') return { ...body, metadata: { ...body.metadata, uid: `uid-${calls.length}` } };
-      if (method === 'GET' && path.endsWith('/statefulsets/web')) return sts;
-      return body ?? {};
-    },
-  } as unknown as RESTClient;
+  const { recorder, events } = eventLog();
+  const { client, calls } = recordingClient((method, path, body) => {
+    if (method === 'POST' && path.endsWith('/pods') && opts.failPod) throw new APIError(403, { message: 'exceeded quota' }, '');
+    if (method === 'POST' && path.endsWith('/persistentvolumeclaims') && opts.failClaim) throw new APIError(422, { message: 'bad claim' }, '');
+    if (method === 'POST') return { ...body, metadata: { ...body.metadata, uid: `uid-${calls.length}` } };
+    if (method === 'GET' && path.endsWith('/statefulsets/web')) return sts;
+    return body ?? {};
+  });
   const factory = new SharedInformerFactory(client);
-  const c = new StatefulSetController(client, factory, { recorder: { event: (_o, type, reason, msg) => events.push(`${type} ${reason} ${msg}`) } });
+  const c = new StatefulSetController(client, factory, { recorder });
   return {
     c, calls, events,
     sets: factory.forPath<StatefulSet>('/apis/apps/v1/statefulsets'),

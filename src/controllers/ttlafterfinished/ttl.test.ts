@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SharedInformerFactory } from '../../client/informer.js';
-import { APIError, type RESTClient } from '../../client/rest.js';
+import { APIError } from '../../client/rest.js';
 import type { Job } from '../job/types.js';
 import { expireAt, TTLAfterFinishedController } from './controller.js';
+import { recordingClient } from '../common/testing.js';
 
 const T0 = Date.parse('2024-01-01T00:00:00Z');
 const job = (ttl: number | undefined, finished?: string): Job => ({
@@ -19,13 +20,11 @@ test('expireAt: finish time plus the TTL; none without a TTL or before the Job f
 });
 
 test('an expired Job is re-read and deleted with a UID precondition; a fresh copy without TTL is kept', async () => {
-  const calls: { method: string; path: string; body?: any }[] = [];
   let fresh: Job | undefined = job(0, '2024-01-01T00:00:00Z');
-  const client = { request: async (method: string, path: string, body?: any) => {
-    calls.push({ method, path, body });
+  const { client, calls } = recordingClient((method) => {
     if (method === 'GET') { if (!fresh) throw new APIError(404, undefined, 'not found'); return fresh; }
     return {};
-  } } as unknown as RESTClient;
+  });
   const factory = new SharedInformerFactory(client);
   const c = new TTLAfterFinishedController(client, factory, { now: () => T0 + 1000 });
   factory.forPath<Job>('/apis/batch/v1/jobs').handle('ADDED', job(0, '2024-01-01T00:00:00Z'));

@@ -10,6 +10,7 @@ import { createCA } from '../../../pki/ca.js';
 import { issueCertificate } from '../../../pki/certs.js';
 import { CSRApprovingController, type CSR } from './csrapproving.js';
 import { CSRCleanerController, cleanupReason } from './csrcleaner.js';
+import { recordingClient } from '../../common/testing.js';
 
 function csrPem(subj: string, san?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'csr-'));
@@ -28,14 +29,10 @@ const csr = (name: string, pem: string, username: string, o: Partial<CSR['spec']
 });
 
 function approver(allowed: (sub: string, user: string) => boolean) {
-  const calls: { method: string; path: string; body?: any }[] = [];
-  const client = {
-    request: async (method: string, path: string, body?: any) => {
-      calls.push({ method, path, body });
-      if (path.endsWith('/subjectaccessreviews')) return { status: { allowed: allowed(body.spec.resourceAttributes.subresource, body.spec.user) } };
-      return body;
-    },
-  } as unknown as RESTClient;
+  const { client, calls } = recordingClient((method, path, body) => {
+    if (path.endsWith('/subjectaccessreviews')) return { status: { allowed: allowed(body.spec.resourceAttributes.subresource, body.spec.user) } };
+    return body;
+  });
   return { calls, ctl: new CSRApprovingController(client, new SharedInformerFactory(client)) };
 }
 

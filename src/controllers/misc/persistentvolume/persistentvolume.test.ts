@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SharedInformerFactory } from '../../../client/informer.js';
-import { APIError, type RESTClient } from '../../../client/rest.js';
+import { APIError } from '../../../client/rest.js';
 import { checkVolumeSatisfyClaim, findBestMatchForClaim } from './match.js';
 import { PersistentVolumeController } from './binder.js';
 import { PVCProtectionController, PVProtectionController, podUsesPVC } from './protection.js';
 import type { PersistentVolume, PersistentVolumeClaim } from './types.js';
+import { recordingClient, eventLog } from '../../common/testing.js';
 
 let rv = 10;
 const pv = (name: string, storage: string, o: { modes?: string[]; cls?: string; phase?: string; claimRef?: PersistentVolume['spec']['claimRef']; labels?: Record<string, string>; mode?: string; policy?: string; annotations?: Record<string, string> } = {}): PersistentVolume => ({
@@ -72,21 +73,17 @@ test('checkVolumeSatisfyClaim: upstream reasons', () => {
 });
 
 function setup(opts: { failPut?: number } = {}) {
-  const calls: { method: string; path: string; body?: any }[] = [];
-  const events: string[] = [];
+  const { recorder, events } = eventLog();
   let next = 1000;
-  const client = {
-    request: async (method: string, path: string, body?: any) => {
-      calls.push({ method, path, body });
-      if (method === 'PUT' && opts.failPut) throw new APIError(opts.failPut, { message: 'conflict' }, '');
-      if (method === 'PUT') return { ...structuredClone(body), metadata: { ...body.metadata, resourceVersion: String(next++) } };
-      if (method === 'GET' && path.includes('/persistentvolumeclaims/')) throw new APIError(404, { message: 'not found' }, '');
-      if (method === 'GET') return { items: [] };
-      return {};
-    },
-  } as unknown as RESTClient;
+  const { client, calls } = recordingClient((method, path, body) => {
+    if (method === 'PUT' && opts.failPut) throw new APIError(opts.failPut, { message: 'conflict' }, '');
+    if (method === 'PUT') return { ...structuredClone(body), metadata: { ...body.metadata, resourceVersion: String(next++) } };
+    if (method === 'GET' && path.includes('/persistentvolumeclaims/')) throw new APIError(404, { message: 'not found' }, '');
+    if (method === 'GET') return { items: [] };
+    return {};
+  });
   const factory = new SharedInformerFactory(client);
-  const c = new PersistentVolumeController(client, factory, { recorder: { event: (_o, type, reason, msg) => events.push(`${type} ${reason} ${msg}`) } });
+  const c = new PersistentVolumeController(client, factory, { recorder });
   return { c, calls, events, factory, pvs: factory.forPath<any>('/api/v1/persistentvolumes'), pvcs: factory.forPath<any>('/api/v1/persistentvolumeclaims'),
     classes: factory.forPath<any>('/apis/storage.k8s.io/v1/storageclasses'), pods: factory.forPath<any>('/api/v1/pods') };
 }
@@ -215,14 +212,10 @@ test('podUsesPVC: only scheduled pods hold a claim', () => {
 });
 
 function protectionSetup(livePods: unknown[] = []) {
-  const calls: { method: string; path: string; body?: any }[] = [];
-  const client = {
-    request: async (method: string, path: string, body?: any) => {
-      calls.push({ method, path, body });
-      if (method === 'GET') return { items: livePods };
-      return body;
-    },
-  } as unknown as RESTClient;
+  const { client, calls } = recordingClient((method, path, body) => {
+    if (method === 'GET') return { items: livePods };
+    return body;
+  });
   const factory = new SharedInformerFactory(client);
   return { client, factory, calls };
 }

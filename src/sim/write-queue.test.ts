@@ -3,32 +3,26 @@ import assert from 'node:assert/strict';
 import { TimerWheel } from './timer-wheel.js';
 import { isHeartbeat, WriteQueue } from './write-queue.js';
 
-test('heartbeats (leases, node status) never wait behind pod status writes', async () => {
+const tick = () => new Promise((r) => setImmediate(r));
+
+test('heartbeats and pod writes have their own pools: neither starves the other', async () => {
   const wheel = new TimerWheel(10);
-  const q = new WriteQueue(wheel, 2);
+  const q = new WriteQueue(wheel, 8); // pods: 8 at a time; heartbeats: 4
   const started: string[] = [];
   const releases: (() => void)[] = [];
   const slow = (k: string) => () => new Promise<void>((r) => { started.push(k); releases.push(r); });
-  for (let i = 0; i < 5; i++) q.add(`pod/ns/p${i}`, slow(`pod${i}`));
-  assert.deepEqual(started, ['pod0', 'pod1'], 'pod writes fill the concurrency');
-  // the limit is reached, yet a Lease renewal starts at once from the heartbeat reserve
-  q.add('lease/n1', slow('lease1'));
-  q.add('node/n1/status', slow('status1'));
-  assert.deepEqual(started.slice(2), ['lease1', 'status1']);
-  // when slots free up, queued heartbeats go before queued pod writes
-  q.add('lease/n2', slow('lease2'));
-  assert.equal(started.length, 5, 'lease2 starts from the reserve too');
-  releases.shift()!(); releases.shift()!();
-  await new Promise((r) => setImmediate(r));
-  assert.deepEqual(started.slice(5), [], 'with 5 in flight (over the limit of 2) no pod write starts');
-  for (const r of releases.splice(0)) r();
-  await new Promise((r) => setImmediate(r));
-  assert.deepEqual(started.slice(5).sort(), ['pod2', 'pod3']);
-  for (const r of releases.splice(0)) r();
-  await new Promise((r) => setImmediate(r));
-  for (const r of releases.splice(0)) r();
+  for (let i = 0; i < 20; i++) q.add(`pod/p${i}`, slow(`pod${i}`));
+  assert.equal(started.length, 8, 'pod writes fill their pool');
+  // a busy pod pool does not delay a Lease renewal
+  for (let i = 0; i < 10; i++) q.add(`lease/n${i}`, slow(`lease${i}`));
+  assert.deepEqual(started.slice(8), ['lease0', 'lease1', 'lease2', 'lease3'], 'heartbeats start at once from their own pool');
+  // and a flood of heartbeats does not take the pods' slots: finish one pod write, the next pod starts
+  releases.splice(0, 1)[0]();
+  await tick();
+  assert.equal(started.at(-1), 'pod8');
+  for (let n = 0; n < 20 && q.size; n++) { for (const r of releases.splice(0)) r(); await tick(); }
   await q.idle();
-  assert.equal(started.length, 8);
+  assert.equal(started.length, 30);
   wheel.stop();
 });
 

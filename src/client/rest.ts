@@ -58,9 +58,13 @@ export class RESTClient {
   private watchAgent: https.Agent;
   private readonly base: URL;
 
-  constructor(public config: ClientConfig, readonly userAgent = 'kumo') {
+  /** keep-alive sockets for ordinary requests (default 32) */
+  private readonly maxSockets: number;
+
+  constructor(public config: ClientConfig, readonly userAgent = 'kumo', opts: { maxSockets?: number } = {}) {
     this.base = new URL(config.server);
-    this.agent = RESTClient.agentFor(config);
+    this.maxSockets = opts.maxSockets ?? 32;
+    this.agent = RESTClient.agentFor(config, this.maxSockets);
     this.watchAgent = RESTClient.agentFor(config, Infinity);
   }
 
@@ -72,7 +76,7 @@ export class RESTClient {
   setCredentials(cert: Buffer, key: Buffer): void {
     const old = [this.agent, this.watchAgent];
     this.config = { ...this.config, cert, key };
-    this.agent = RESTClient.agentFor(this.config);
+    this.agent = RESTClient.agentFor(this.config, this.maxSockets);
     this.watchAgent = RESTClient.agentFor(this.config, Infinity);
     // idle keep-alive sockets carry the old certificate; let busy ones finish (open watches end and resume)
     setTimeout(() => { for (const a of old) a.destroy(); }, 60_000).unref();

@@ -26,7 +26,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'fail-nodes', type: 'string', default: '', help: 'nodes that register but never heartbeat or touch pods (node failure drill), a,b,…' },
   { name: 'not-ready-nodes', type: 'string', default: '', help: 'nodes that heartbeat but report Ready=False, a,b,…' },
   { name: 'drill-address', type: 'string', default: '', help: 'serve the drill API on host:port (e.g. 127.0.0.1:0): POST /fail?nodes=a,b, /recover?nodes=…, /not-ready?nodes=…; GET /drills' },
-  { name: 'concurrency', type: 'number', default: 16, help: 'most API writes in flight at once' },
+  { name: 'concurrency', type: 'number', default: 0, help: 'most pod writes in flight at once; Leases and node status get their own pool (0: sized by --count, 16 + one per 100 nodes, Leases one per 25)' },
   ...METRICS_FLAGS,
   { name: 'help', type: 'bool', default: false, help: 'show this help' },
 ];
@@ -40,7 +40,8 @@ export async function simNodesCommand(args: string[]): Promise<void> {
   if (rest.length > 0) throw new Error(`unexpected argument ${JSON.stringify(rest[0])}\nRun 'kumo sim-nodes --help' for usage.`);
   const o = optionsFromFlags(flags as unknown as RawFlags);
   const kubeconfig = String(flags.kubeconfig) || process.env.KUBECONFIG?.split(':')[0] || join(DEFAULT_DATA_DIR, 'kubeconfig');
-  const client = new RESTClient(configFromKubeconfig(kubeconfig), 'kumo-sim-nodes');
+  // a socket for every write the pools allow in flight
+  const client = new RESTClient(configFromKubeconfig(kubeconfig), 'kumo-sim-nodes', { maxSockets: o.concurrency + o.heartbeatConcurrency });
   const log = (m: string) => console.error(`sim-nodes: ${m}`);
   const sim = new NodeSimulator(client, o, log);
   const drill = flags['drill-address'] ? await startDrillServer(sim, String(flags['drill-address'])) : undefined;

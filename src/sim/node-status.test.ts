@@ -71,6 +71,18 @@ test('flags: labels, taints, durations and bad input', () => {
   assert.throws(() => optionsFromFlags({ ...FLAGS, count: -1 }), /--count/);
   assert.throws(() => optionsFromFlags({ ...FLAGS, 'heartbeat-interval': '10ms' }), /at least 100ms/);
   assert.throws(() => optionsFromFlags({ ...FLAGS, 'name-prefix': 'Bad_' }), /--name-prefix/);
+  assert.throws(() => optionsFromFlags({ ...FLAGS, concurrency: -1 }), /--concurrency/);
+});
+
+test('write pools: --concurrency 0 sizes them by node count, Leases get a slot per 25 nodes', () => {
+  const given = optionsFromFlags(FLAGS);
+  assert.equal(given.concurrency, 16);
+  assert.equal(given.heartbeatConcurrency, 8);
+  const small = optionsFromFlags({ ...FLAGS, concurrency: 0 });
+  assert.deepEqual([small.concurrency, small.heartbeatConcurrency], [16, 8]);
+  const big = optionsFromFlags({ ...FLAGS, count: 5000, concurrency: 0 });
+  // 500 renewals/s stay on time while a renewal takes up to 250 ms
+  assert.deepEqual([big.concurrency, big.heartbeatConcurrency], [50, 200]);
 });
 
 test('timer wheel: fires due entries in order, rescheduling replaces, cancel removes', () => {

@@ -24,7 +24,21 @@ export interface SimOptions {
   failNodes: Set<string>;
   /** nodes that heartbeat but report Ready=False */
   notReadyNodes: Set<string>;
+  /** pod writes in flight at once */
   concurrency: number;
+  /** Lease and node status writes in flight at once (a pool of their own) */
+  heartbeatConcurrency: number;
+}
+
+/**
+ * Pools sized by node count when --concurrency is 0: every real kubelet has its own connection, so
+ * 5,000 nodes renew ~500 Leases/s whatever one of them waits for. A fixed pool of 8 renewals in flight
+ * needed ≤ 16 ms per renewal; with the server busy (100–200 ms) Leases fell 80 s behind and nodes
+ * went NotReady. One renewal slot per 25 nodes holds 500/s up to 250 ms a renewal.
+ */
+export function writePools(count: number, concurrency: number): { pods: number; heartbeats: number } {
+  const pods = concurrency > 0 ? concurrency : Math.max(16, Math.ceil(count / 100));
+  return { pods, heartbeats: Math.max(4, Math.floor(pods / 2), Math.ceil(count / 25)) };
 }
 
 const EFFECTS: TaintEffect[] = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
@@ -90,7 +104,7 @@ export function optionsFromFlags(f: RawFlags): SimOptions {
   if (f['name-prefix'] === '' || !/^[a-z0-9]([-a-z0-9.]*)?$/.test(f['name-prefix'])) throw new Error(`invalid argument "${f['name-prefix']}" for "--name-prefix" flag: must start a DNS subdomain name`);
   if (f.zones < 0) throw new Error(`invalid argument "${f.zones}" for "--zones" flag: must be >= 0`);
   if (f.pods < 1) throw new Error(`invalid argument "${f.pods}" for "--pods" flag: must be >= 1`);
-  if (f.concurrency < 1) throw new Error(`invalid argument "${f.concurrency}" for "--concurrency" flag: must be >= 1`);
+  if (!Number.isInteger(f.concurrency) || f.concurrency < 0) throw new Error(`invalid argument "${f.concurrency}" for "--concurrency" flag: must be >= 0`);
   const dur = (flag: keyof RawFlags) => {
     try { return parseDuration(String(f[flag])); } catch (e) { throw new Error(`invalid argument "${f[flag]}" for "--${flag}" flag: ${(e as Error).message}`); }
   };
@@ -109,6 +123,6 @@ export function optionsFromFlags(f: RawFlags): SimOptions {
     maxGraceMs: dur('max-grace-period'),
     failNodes: nameSet(f['fail-nodes']),
     notReadyNodes: nameSet(f['not-ready-nodes']),
-    concurrency: f.concurrency,
+    ...(({ pods, heartbeats }) => ({ concurrency: pods, heartbeatConcurrency: heartbeats }))(writePools(f.count, f.concurrency)),
   };
 }

@@ -65,7 +65,7 @@ export class NodeSimulator {
 
   constructor(private readonly client: RESTClient, private readonly o: SimOptions,
     private readonly log: (msg: string) => void = () => {}) {
-    this.queue = new WriteQueue(this.wheel, o.concurrency, log);
+    this.queue = new WriteQueue(this.wheel, o.concurrency, log, undefined, o.heartbeatConcurrency);
   }
 
   stats(): SimStats {

@@ -18,7 +18,7 @@ export function transient(err: unknown): boolean {
  * starting) — and pod writes keep theirs, so 5,000 nodes' renewals cannot starve pods either.
  */
 export function isHeartbeat(key: string): boolean { return key.startsWith('lease/') || key.startsWith('node/'); }
-/** the heartbeat pool: half the pod concurrency, at least this many */
+/** the heartbeat pool when not given: half the pod concurrency, at least this many */
 const MIN_HEARTBEAT_POOL = 4;
 
 export class WriteQueue {
@@ -33,8 +33,12 @@ export class WriteQueue {
   writes = 0;
   failures = 0;
 
+  private readonly heartbeatConcurrency: number;
+
   constructor(private readonly wheel: TimerWheel, private readonly concurrency: number,
-    private readonly log: (msg: string) => void = () => {}, private readonly maxBackoffMs = 5000) {}
+    private readonly log: (msg: string) => void = () => {}, private readonly maxBackoffMs = 5000, heartbeatConcurrency?: number) {
+    this.heartbeatConcurrency = heartbeatConcurrency ?? Math.max(MIN_HEARTBEAT_POOL, Math.floor(concurrency / 2));
+  }
 
   /** Queue a write under `key`; replaces a queued (not yet started) write with the same key. */
   add(key: string, w: Write): void {
@@ -69,7 +73,7 @@ export class WriteQueue {
   }
 
   private pump(): void {
-    this.drain(this.urgent, () => this.heartbeatsInFlight < Math.max(MIN_HEARTBEAT_POOL, Math.floor(this.concurrency / 2)));
+    this.drain(this.urgent, () => this.heartbeatsInFlight < this.heartbeatConcurrency);
     this.drain(this.pending, () => this.inFlight - this.heartbeatsInFlight < this.concurrency);
     this.checkIdle();
   }

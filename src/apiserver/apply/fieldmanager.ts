@@ -14,6 +14,7 @@ import type { TypeInfo } from './typeinfo.js';
 import {
   decodeManagedFields, encodeManagedFields, isReset, managerKey, describeManager, type Managed, type Manager,
 } from './managed.js';
+import { deepCopyJSON } from '../../machinery/deepcopy.js';
 
 export interface FieldManagerContext {
   /** the writer's name (fieldManager, or derived from the user agent) */
@@ -229,7 +230,7 @@ function applyOnce(live: KObject, config: KObject, configSet: FieldSet, managed:
     managed.delete(key);
     managed.set(key, { ...id, set: applied, time: !unchanged || !last?.time ? (opts.now ?? nowTimestamp)() : last.time });
   }
-  const out = unchanged ? structuredClone(live) : structuredClone(merged);
+  const out = unchanged ? deepCopyJSON(live) : deepCopyJSON(merged);
   if (opts.manager === 'kubectl') syncLastApplied(out, config);
   out.metadata ??= {};
   setManagedFields(out, managed);
@@ -240,7 +241,7 @@ function applyOnce(live: KObject, config: KObject, configSet: FieldSet, managed:
 function syncLastApplied(obj: KObject, config: KObject): void {
   const ann = obj.metadata?.annotations;
   if (!ann || ann[LAST_APPLIED] === undefined) return;
-  const copy = structuredClone(config);
+  const copy = deepCopyJSON(config);
   if (copy.metadata?.annotations) {
     delete copy.metadata.annotations[LAST_APPLIED];
     if (Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;

@@ -28,6 +28,7 @@ import type { AdmissionPlugin } from '../chain.js';
 import { viewOf, toServed, toStorage } from '../storage/view.js';
 import { serverSideApply, updateHook, APPLY_YAML, APPLY_CBOR } from '../apply/handler.js';
 import { selectorFromLabelSelectorOrThrow, type LabelSelectorSpec } from '../../machinery/labels/selector.js';
+import { deepCopyJSON } from '../../machinery/deepcopy.js';
 
 export interface RestDeps {
   /** admission plugins, in order */
@@ -336,7 +337,7 @@ async function applyScale(ctx: RequestContext, sr: ServedResource, ns: string, n
         message: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0` }]);
     }
     const srv = scale.metadata?.resourceVersion;
-    const next = structuredClone(cur);
+    const next = deepCopyJSON(cur);
     (next.spec as Record<string, unknown>).replicas = replicas;
     if (srv && srv !== cur.metadata?.resourceVersion) next.metadata!.resourceVersion = srv;
     else delete next.metadata!.resourceVersion;

@@ -13,6 +13,7 @@ import { readBody, decodeObject } from '../http/body.js';
 import { writeJSON } from '../http/respond.js';
 import { gracePeriodFor } from '../handlers/graceful.js';
 import { nowTimestamp, type DeleteOptions } from './store.js';
+import { deepCopyJSON } from '../../machinery/deepcopy.js';
 
 /** upstream MaxDisruptedPodSize: evictions the controller has not confirmed yet, per budget */
 export const MAX_DISRUPTED_POD_SIZE = 2000;
@@ -68,7 +69,7 @@ export function checkAndDecrement(pdb: PDB, podName: string, now: number, dryRun
         message: `The disruption budget ${name} needs ${st.desiredHealthy ?? 0} healthy pods and has ${st.currentHealthy ?? 0} currently` }],
     });
   }
-  const next = structuredClone(pdb);
+  const next = deepCopyJSON(pdb);
   const ns = (next.status ??= {});
   ns.disruptionsAllowed = allowed - 1;
   if (ns.disruptionsAllowed === 0) {
@@ -151,7 +152,7 @@ function deleteOptionsOf(ev: KObject, dryRun: string[]): DeleteOptions {
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw badRequest('Eviction in version "v1" cannot be handled as a Eviction: json: cannot unmarshal into Go struct field Eviction.deleteOptions of type v1.DeleteOptions');
   }
-  const o = structuredClone(raw) as DeleteOptions & { dryRun?: string[] };
+  const o = deepCopyJSON(raw) as DeleteOptions & { dryRun?: string[] };
   if (o.gracePeriodSeconds !== undefined && o.gracePeriodSeconds !== null) {
     if (typeof o.gracePeriodSeconds !== 'number' || !Number.isInteger(o.gracePeriodSeconds)) {
       throw badRequest('gracePeriodSeconds must be a non-negative integer');

@@ -14,6 +14,7 @@ import { encodeForStorage, decodeFromStorage, isStaleObject, type ValueTransform
 import type { CachedObject } from '../storage/cached.js';
 import type { Strategy } from './strategy.js';
 import { generateName } from './names.js';
+import { deepCopyJSON } from '../../machinery/deepcopy.js';
 
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
@@ -192,7 +193,7 @@ export class Store {
         throw notFound(...this.gr(), name);
       }
       const old = current.obj;
-      const desired = await mutate(structuredClone(old));
+      const desired = await mutate(deepCopyJSON(old));
       const meta = (desired.metadata ??= {});
       if (meta.name !== undefined && meta.name !== name) {
         throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
@@ -260,11 +261,11 @@ export class Store {
       // /status (and CSR /approval) writes change only status (and nothing in spec or metadata except what status owns)
       const status = desired.status;
       for (const k of Object.keys(desired)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) delete desired[k];
-      for (const k of Object.keys(old)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) desired[k] = structuredClone(old[k]);
+      for (const k of Object.keys(old)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) desired[k] = deepCopyJSON(old[k]);
       // user metadata may change through /status as upstream's status strategies allow (they reset
       // spec, and a few kinds also labels or owner references); system fields stay as stored
       const kept = STATUS_RESETS_METADATA[`${this.type.group}/${this.type.resource}`] ?? [];
-      const next: Record<string, unknown> = { ...structuredClone(om), resourceVersion: m.resourceVersion };
+      const next: Record<string, unknown> = { ...deepCopyJSON(om), resourceVersion: m.resourceVersion };
       for (const f of STATUS_USER_METADATA) {
         if (kept.includes(f) || subresource === 'approval') continue;
         if (m[f] === undefined) delete next[f]; else next[f] = m[f];
@@ -275,12 +276,12 @@ export class Store {
       // /finalize writes only spec.finalizers (namespaces)
       const fin = (desired.spec as { finalizers?: unknown } | undefined)?.finalizers;
       for (const k of Object.keys(desired)) if (!['apiVersion', 'kind', 'metadata'].includes(k)) delete desired[k];
-      for (const k of Object.keys(old)) if (!['apiVersion', 'kind', 'metadata'].includes(k)) desired[k] = structuredClone(old[k]);
-      desired.metadata = { ...structuredClone(om), resourceVersion: m.resourceVersion };
+      for (const k of Object.keys(old)) if (!['apiVersion', 'kind', 'metadata'].includes(k)) desired[k] = deepCopyJSON(old[k]);
+      desired.metadata = { ...deepCopyJSON(om), resourceVersion: m.resourceVersion };
       const spec = (desired.spec ??= {}) as { finalizers?: unknown };
       if (fin === undefined) delete spec.finalizers; else spec.finalizers = fin;
     } else if (this.type.statusSubresource && subresource !== 'binding') {
-      if (old.status === undefined) delete desired.status; else desired.status = structuredClone(old.status);
+      if (old.status === undefined) delete desired.status; else desired.status = deepCopyJSON(old.status);
     }
     if (this.type.generationOnSpec) {
       m.generation = om.generation ?? 1;
@@ -302,7 +303,7 @@ export class Store {
     let current: { obj: KObject; rv: number } | undefined = cached ? { obj: cached.obj, rv: cached.rv } : undefined;
     for (let attempt = 0; ; attempt++) {
       if (!current) throw notFound(...this.gr(), name);
-      const obj = structuredClone(current.obj);
+      const obj = deepCopyJSON(current.obj);
       const meta = obj.metadata!;
       const pre = options.preconditions;
       if (attempt === 0) {
@@ -379,7 +380,7 @@ export class Store {
   async finishDeletionIfDone(obj: KObject): Promise<boolean> {
     const m = obj.metadata!;
     if (!m.deletionTimestamp || (m.finalizers && m.finalizers.length > 0)) return false;
-    if (this.strategy.deletePending?.(structuredClone(obj))) return false;
+    if (this.strategy.deletePending?.(deepCopyJSON(obj))) return false;
     if ((m.deletionGracePeriodSeconds ?? 0) > 0) return false;
     const key = this.key(m.namespace ?? '', m.name!);
     try {

@@ -14,6 +14,7 @@ import type { IPAllocator, PortAllocator } from './ipallocator.js';
 import { csrStrategy } from '../certificates/strategy.js';
 import { apiServiceStrategy } from '../aggregator/strategy.js';
 import { crdStrategy } from '../../apiextensions/strategy.js';
+import { deepCopyJSON } from '../../machinery/deepcopy.js';
 
 export interface StrategyDeps {
   serviceIPs: IPAllocator;
@@ -54,7 +55,7 @@ export function strategyFor(type: ResourceType, deps: StrategyDeps): Strategy {
           if (ctx.subresource !== 'finalize') {
             const spec = (obj.spec ??= {}) as Record<string, unknown>;
             const oldFin = (old.spec as { finalizers?: unknown } | undefined)?.finalizers;
-            if (oldFin === undefined) delete spec.finalizers; else spec.finalizers = structuredClone(oldFin);
+            if (oldFin === undefined) delete spec.finalizers; else spec.finalizers = deepCopyJSON(oldFin);
           }
         },
         deletePending(obj) {

@@ -121,8 +121,15 @@ export async function watch(sr: ServedResource, namespace: string, name: string,
 
   let lastRv = startRv;
   let closed = false;
+  // events of one datastore batch reach the listener in the same tick: cork so they leave as one
+  // write (one TLS record and syscall) instead of one per event
+  // (HTTP/1.1 responses; HTTP/2 streams have no cork, their session batches frames itself)
+  const corkable = res as unknown as { cork?: () => void; uncork?: () => void };
+  let corked = false;
+  const uncork = () => { corked = false; corkable.uncork!(); };
   const send = (s: string | Buffer) => {
     if (closed) return;
+    if (!corked && corkable.cork) { corked = true; corkable.cork(); process.nextTick(uncork); }
     res.write(s);
     if (res.writableLength > MAX_PENDING_BYTES) close();
   };

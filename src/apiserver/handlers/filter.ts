@@ -14,8 +14,11 @@ export interface ObjectFilter {
    * The same decision for a cached object, reading its parsed form only when the selector needs
    * more than the name and namespace (which the storage key carries).
    */
-  test(c: { key: string; readonly obj: KObject }): boolean;
+  test(c: { key: string; readonly obj: KObject; attrs<T>(by: object, compute: (obj: KObject) => T): T }): boolean;
 }
+
+/** labels and selectable fields of an object, as upstream's watch cache keeps them per object */
+interface SelectionAttrs { labels: Record<string, string>; fields: Record<string, string | undefined> }
 
 export function buildFilter(type: ResourceType, query: URLSearchParams): ObjectFilter {
   const ls = query.get('labelSelector') ?? '';
@@ -45,6 +48,18 @@ export function buildFilter(type: ResourceType, query: URLSearchParams): ObjectF
     if (fieldSel && !fieldSel.matches(getField(obj))) return false;
     return true;
   };
+  // every selectable field at once: the attributes serve any selector on this kind
+  const selectors = type.fieldSelectors;
+  const attrsOf = (obj: KObject): SelectionAttrs => {
+    const fields: Record<string, string | undefined> = { 'metadata.name': obj.metadata?.name ?? '', 'metadata.namespace': obj.metadata?.namespace ?? '' };
+    for (const f of Object.keys(selectors)) fields[f] = selectors[f](obj);
+    return { labels: obj.metadata?.labels ?? {}, fields };
+  };
+  const matchesAttrs = (a: SelectionAttrs): boolean => {
+    if (labelSel && !labelSel.matches(a.labels)) return false;
+    if (fieldSel && !fieldSel.matches((f) => (f in a.fields ? a.fields[f] : undefined))) return false;
+    return true;
+  };
   // /registry/<resource>/[<namespace>/]<name>: name and namespace come from the key
   const keyOnly = !labelSel && !!fieldSel && fieldSel.requirements().every((r) => r.field === 'metadata.name' || r.field === 'metadata.namespace');
   const fromKey = (key: string) => (f: string): string | undefined => {
@@ -56,7 +71,7 @@ export function buildFilter(type: ResourceType, query: URLSearchParams): ObjectF
   return {
     empty: false,
     matches,
-    test: (c) => (keyOnly ? fieldSel!.matches(fromKey(c.key)) : matches(c.obj)),
+    test: (c) => (keyOnly ? fieldSel!.matches(fromKey(c.key)) : matchesAttrs(c.attrs(selectors, attrsOf))),
   };
 }
 

@@ -6,7 +6,14 @@ import { decodeFromStorage, markStale, withResourceVersion, type ValueTransforme
 
 export interface CachedObject {
   key: string;
-  obj: KObject;
+  /** the parsed object; for objects from the datastore parsed on demand and kept only while recent (see RecentlyParsed) */
+  readonly obj: KObject;
+  /**
+   * What selectors read (labels, selectable fields), computed once per object version and kept:
+   * small, so filtering a list or a watch does not need the parsed object again. `by` identifies
+   * the computation (a kind's field selectors); a different one recomputes.
+   */
+  attrs<T>(by: object, compute: (obj: KObject) => T): T;
   /** UTF-8 JSON of obj (resourceVersion included), serialized lazily once; kept off the JS heap */
   bytes(): Buffer;
   /** the same JSON as a string (not memoized: for single-object answers) */
@@ -23,26 +30,73 @@ export function cachedFromStorage(kv: KeyValue, t: ValueTransformer): CachedObje
   const plain = t.fromStorage(kv.key, kv.value);
   const buf = withResourceVersion(Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength), kv.modRevision);
   if (!buf) return cachedObject(kv.key, decodeFromStorage(kv, t), kv.modRevision);
-  const stale = t.isStale?.(kv.key, kv.value) ?? false;
-  let obj: KObject | undefined;
-  return {
-    key: kv.key, rv: kv.modRevision,
-    get obj() {
-      if (obj === undefined) {
-        obj = JSON.parse(buf.toString('utf8')) as KObject;
-        if (stale) markStale(obj);
-      }
-      return obj;
-    },
-    bytes: () => buf,
-    json: () => buf.toString('utf8'),
-  };
+  return new StoredObject(kv.key, kv.modRevision, buf, t.isStale?.(kv.key, kv.value) ?? false);
+}
+
+/**
+ * The watch cache keeps every object's bytes, not its parsed form: at 150,000 pods the parsed
+ * copies alone were gigabytes of heap (and the garbage collector's work). Objects parsed recently —
+ * those being written, watched with selectors or read — stay parsed in a bounded LRU, so a pod's
+ * create → bind → status updates parse it once.
+ */
+class RecentlyParsed {
+  private readonly map = new Map<StoredObject, KObject>();
+  constructor(private readonly capacity: number) {}
+
+  get(c: StoredObject): KObject | undefined {
+    const o = this.map.get(c);
+    if (o !== undefined && this.map.size > this.capacity / 2) {
+      // refresh only when eviction is near: most lookups skip the delete/set
+      this.map.delete(c);
+      this.map.set(c, o);
+    }
+    return o;
+  }
+
+  set(c: StoredObject, o: KObject): void {
+    this.map.set(c, o);
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value!);
+  }
+}
+
+const recent = new RecentlyParsed(8192);
+
+class StoredObject implements CachedObject {
+  private selection?: { by: object; value: unknown };
+
+  constructor(readonly key: string, readonly rv: number, private readonly buf: Buffer, private readonly stale: boolean) {}
+
+  get obj(): KObject {
+    let o = recent.get(this);
+    if (o === undefined) {
+      o = JSON.parse(this.buf.toString('utf8')) as KObject;
+      if (this.stale) markStale(o);
+      recent.set(this, o);
+    }
+    return o;
+  }
+
+  attrs<T>(by: object, compute: (obj: KObject) => T): T {
+    if (this.selection?.by !== by) this.selection = { by, value: compute(this.obj) };
+    return this.selection.value as T;
+  }
+
+  // own properties, not methods: callers pass them on detached (e.g. writeObject(…, c.json))
+  readonly bytes = (): Buffer => this.buf;
+  readonly json = (): string => this.buf.toString('utf8');
 }
 
 export function cachedObject(key: string, obj: KObject, rv: number): CachedObject {
   let buf: Buffer | undefined;
   const bytes = () => (buf ??= Buffer.from(JSON.stringify(obj)));
-  return { key, obj, rv, bytes, json: () => bytes().toString('utf8') };
+  let selection: { by: object; value: unknown } | undefined;
+  return {
+    key, obj, rv, bytes, json: () => bytes().toString('utf8'),
+    attrs<T>(by: object, compute: (o: KObject) => T): T {
+      if (selection?.by !== by) selection = { by, value: compute(obj) };
+      return selection.value as T;
+    },
+  };
 }
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';

@@ -83,9 +83,13 @@ export class QuotaController {
       seen.add(sr.store.cache);
       const isQuota = sr.store.prefix === QUOTA_KEY;
       const isPod = sr.store.prefix === '/registry/pods/';
+      const prefix = sr.store.prefix;
       sr.store.cache.listeners.add((ev) => {
         if (ev.type === 'ADDED' && this.pending.length) this.pending = this.pending.filter((p) => p.key !== ev.object.key);
-        const ns = ev.object.obj.metadata?.namespace;
+        // the namespace is in the key (<prefix><namespace>/<name>): most events need nothing parsed
+        const key = ev.object.key;
+        const slash = key.startsWith(prefix) ? key.indexOf('/', prefix.length) : -1;
+        const ns = slash > 0 ? key.slice(prefix.length, slash) : '';
         if (!ns) return;
         if (isQuota) {
           if (ev.type === 'ADDED' || (ev.type === 'MODIFIED' && JSON.stringify(ev.prev?.obj.spec) !== JSON.stringify(ev.object.obj.spec))) this.schedule(ns);

@@ -18,7 +18,9 @@ export function pct(sorted, p) {
 /** spawn `kumo server` on a data dir; resolves at its ready line with { child, url, tls, readyMs, selfReportedMs } */
 export async function startServer(dir, args = []) {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'bin/kumo'), 'server', '--data-dir', dir, '--secure-port', '0', ...args],
+  // KUMO_BENCH_SERVER_NODE_ARGS: node flags for the server process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")
+  const nodeArgs = (process.env.KUMO_BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/kumo'), 'server', '--data-dir', dir, '--secure-port', '0', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const m = await new Promise((resolve, reject) => {

@@ -1,3 +1,5 @@
+import { trimManagedFields, type Obj } from './informer.js';
+
 // String interning for informer caches. JSON.parse gives every string value of every object its
 // own copy: 150,000 cached pods hold 150,000 copies of their image, namespace, toleration keys,
 // volume mount paths, scheduler name… (about a quarter of a cached pod's memory). Replacing each
@@ -73,4 +75,12 @@ function walk(v: Record<string, unknown> | unknown[], interner: StringInterner, 
     if (typeof x === 'string') v[k] = interner.intern(x);
     else if (x !== null && typeof x === 'object') walk(x as Record<string, unknown>, interner);
   }
+}
+
+/**
+ * The transform for a component's caches (client-go's WithTransform as kube-scheduler and
+ * kube-controller-manager use it): managedFields dropped, repeated strings kept once.
+ */
+export function cacheTransform(interner = new StringInterner()): (o: Obj) => Obj {
+  return (o) => internStrings(trimManagedFields(o), interner);
 }

@@ -4,7 +4,8 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { RESTClient } from '../client/rest.js';
-import { reflect } from '../client/reflector.js';
+import { cacheTransform } from '../client/intern.js';
+import { reflect, type ReflectorOptions } from '../client/reflector.js';
 import type { SchedulerConfig } from './config.js';
 import { FitError, Framework } from './framework.js';
 import { Listers } from './listers.js';
@@ -70,9 +71,12 @@ export class Scheduler {
   async start(opts: { schedule?: boolean } = {}): Promise<void> {
     this.running = true;
     this.stops.push(...await this.listers.start(this.client, this.log));
-    const nodes = await reflect(this.client, '/api/v1/nodes', (type, o) => this.onNode(type, o as unknown as Node), { log: this.log });
+    // as kube-scheduler's informers: managedFields dropped and repeated strings kept once (most of
+    // a cached pod's memory), lists in pages so 150,000 pods never come as one response
+    const cache: ReflectorOptions = { log: this.log, transform: cacheTransform() as ReflectorOptions['transform'], pageSize: 500 };
+    const nodes = await reflect(this.client, '/api/v1/nodes', (type, o) => this.onNode(type, o as unknown as Node), cache);
     this.stops.push(() => nodes.stop());
-    const pods = await reflect(this.client, '/api/v1/pods', (type, o) => this.onPod(type, o as unknown as Pod), { log: this.log });
+    const pods = await reflect(this.client, '/api/v1/pods', (type, o) => this.onPod(type, o as unknown as Pod), cache);
     this.stops.push(() => pods.stop());
     const pdbs = await reflect(this.client, '/apis/policy/v1/poddisruptionbudgets', (type, o) => {
       const b = o as unknown as PodDisruptionBudget;

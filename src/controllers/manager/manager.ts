@@ -4,8 +4,8 @@
 // loop in one controller never takes the rest down).
 import type { FlagValues } from '../../cli/flags.js';
 import type { RESTClient } from '../../client/rest.js';
-import { SharedInformerFactory, trimManagedFields, type Obj } from '../../client/informer.js';
-import { internStrings, StringInterner } from '../../client/intern.js';
+import { SharedInformerFactory, type Obj } from '../../client/informer.js';
+import { cacheTransform, StringInterner } from '../../client/intern.js';
 import type { QueueMetrics } from '../../client/workqueue.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from './context.js';
 import { APIEventRecorder } from './events.js';
@@ -24,7 +24,7 @@ export interface ControllerManagerOptions {
 
 /** What the manager's informers apply to every object before caching it: managedFields dropped, strings interned. */
 export function informerTransform(interner: StringInterner): (o: Obj) => Obj {
-  return (o) => internStrings(trimManagedFields(o), interner);
+  return cacheTransform(interner);
 }
 
 export class ControllerManager {

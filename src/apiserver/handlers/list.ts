@@ -170,8 +170,8 @@ async function listFromStore(sr: ServedResource, prefix: string, rv: number, sta
 const COMMA = Buffer.from(',');
 const TAIL = Buffer.from(']}');
 
-/** The JSON of a list: one copy of each item's cached bytes, no re-serialization. */
-export function listJSON(sr: ServedResource, r: ListResult): Buffer {
+/** The JSON of a list as parts (head, each item's cached bytes, tail): nothing re-serialized or copied. */
+export function listJSON(sr: ServedResource, r: ListResult): Buffer[] {
   const meta: Record<string, unknown> = { resourceVersion: r.resourceVersion };
   if (r.continueToken) meta.continue = r.continueToken;
   if (r.remainingItemCount !== undefined) meta.remainingItemCount = r.remainingItemCount;
@@ -179,5 +179,5 @@ export function listJSON(sr: ServedResource, r: ListResult): Buffer {
   const parts: Buffer[] = [head];
   r.items.forEach((it, i) => { if (i) parts.push(COMMA); parts.push(it.bytes); });
   parts.push(TAIL);
-  return Buffer.concat(parts);
+  return parts;
 }

@@ -15,7 +15,7 @@ import type { DeleteOptions } from '../registry/store.js';
 import { nowTimestamp } from '../registry/store.js';
 import { readBody, decodeObject, mediaType, parseJSON } from '../http/body.js';
 import { negotiate, type Output } from '../http/negotiate.js';
-import { writeJSON, successStatus } from '../http/respond.js';
+import { writeJSON, writeJSONParts, successStatus } from '../http/respond.js';
 import type { RequestContext } from '../http/types.js';
 import { checkTypeMeta, fieldValidationParam, validateFields, optionsKind } from './decode.js';
 import { list, listJSON, parseRV, tooLargeRV } from './list.js';
@@ -106,7 +106,7 @@ export async function handleResource(ctx: RequestContext, sr: ServedResource, de
           items: r.items.map((i) => partialMetadata(i.obj, out.version)),
         }, out.contentType);
       }
-      return writeJSON(res, 200, listJSON(sr, r), out.contentType);
+      return writeJSONParts(res, 200, listJSON(sr, r), out.contentType);
     }
     case 'watch':
       if (!type.verbs.includes('watch')) throw methodNotAllowed('GET', type.resource);
@@ -302,7 +302,7 @@ async function deleteCollection(ctx: RequestContext, sr: ServedResource, ns: str
       if (!(err instanceof StatusError && err.code === 404)) throw err;
     }
   }
-  writeJSON(ctx.res, 200, listJSON(sr, { items: items.map((o) => ({ bytes: Buffer.from(JSON.stringify(o)), obj: o })), resourceVersion: String(deps.cache.revision) }), out.contentType);
+  await writeJSONParts(ctx.res, 200, listJSON(sr, { items: items.map((o) => ({ bytes: Buffer.from(JSON.stringify(o)), obj: o })), resourceVersion: String(deps.cache.revision) }), out.contentType);
 }
 
 // ---- scale subresource (autoscaling/v1 Scale) ----

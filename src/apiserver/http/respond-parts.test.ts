@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { writeJSONParts } from './respond.js';
+import type { Res } from './types.js';
+
+async function serve(handler: (res: Res) => Promise<void>): Promise<{ url: string; close: () => void }> {
+  const server = http.createServer((_req, res) => { void handler(res as unknown as Res); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => server.close() };
+}
+
+test('writeJSONParts: a large list body arrives whole, with its length, and other work runs between chunks', async () => {
+  const item = Buffer.from(JSON.stringify({ metadata: { name: 'x'.repeat(1000) } }));
+  const parts = [Buffer.from('{"items":[')];
+  for (let i = 0; i < 5000; i++) { if (i) parts.push(Buffer.from(',')); parts.push(item); }
+  parts.push(Buffer.from(']}'));
+  let ticksDuringWrite = 0;
+  const s = await serve(async (res) => {
+    let writing = true;
+    const tick = () => { if (writing) { ticksDuringWrite++; setImmediate(tick); } };
+    setImmediate(tick);
+    await writeJSONParts(res, 200, parts);
+    writing = false;
+  });
+  try {
+    const r = await fetch(s.url);
+    const body = Buffer.from(await r.arrayBuffer());
+    assert.equal(r.status, 200);
+    assert.equal(Number(r.headers.get('content-length')), body.length);
+    assert.deepEqual(body, Buffer.concat(parts));
+    assert.equal(JSON.parse(body.toString()).items.length, 5000);
+    assert.ok(ticksDuringWrite >= 3, `the event loop turned ${ticksDuringWrite} times while ~5 MB were written`);
+  } finally { s.close(); }
+});
+
+test('writeJSONParts: a small body goes as one write; YAML falls back to the whole document', async () => {
+  const s = await serve((res) => writeJSONParts(res, 201, [Buffer.from('{"a":'), Buffer.from('1}')], 'application/yaml'));
+  try {
+    const r = await fetch(s.url);
+    assert.equal(r.status, 201);
+    assert.equal(r.headers.get('content-type'), 'application/yaml');
+    assert.equal((await r.text()).trim(), 'a: 1');
+  } finally { s.close(); }
+});

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { backendContractSuite } from './contract.js';
 import { KeyExistsError, RevisionMismatchError, type Backend } from './interface.js';
@@ -15,6 +16,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const fresh = (): string => join(dir, `t${n++}.db`);
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+type Internals = { worker: Worker };
+/** test hook: the writer thread throws inside the transaction when it writes this key */
+const failOn = (b: SqliteBackend, key: string | null): void => (b as unknown as Internals).worker.postMessage({ t: 'fail', key });
 
 backendContractSuite('sqlite', async () => new SqliteBackend(fresh()), async (b: Backend) => {
   const path = (b as SqliteBackend).path;
@@ -43,11 +47,10 @@ describe('SqliteBackend specifics', () => {
     await b2.close();
   });
 
-  it('commits durably: synchronous=FULL on the writing connection', async () => {
+  it('commits durably: synchronous=FULL and WAL on the writer thread\'s connection', async () => {
     const b = new SqliteBackend(fresh());
-    const db = (b as unknown as { db: Database.Database }).db;
-    assert.equal(db.pragma('synchronous', { simple: true }), 2);
-    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(await b.writerPragma('synchronous'), 2);
+    assert.equal(await b.writerPragma('journal_mode'), 'wal');
     await b.close();
   });
 
@@ -125,17 +128,16 @@ describe('SqliteBackend specifics', () => {
     await b.close();
   });
 
-  it('a storage error inside a group rolls back the whole group and the in-memory index', async () => {
+  it('a storage error inside a group rolls back the whole group and the writer\'s index', async () => {
     const b = new SqliteBackend(fresh());
     const base = await b.create('/base', enc('0'));
-    const st = (b as unknown as { st: Record<string, { run: (...a: unknown[]) => unknown }> }).st;
-    const insert = st.insertLog;
-    st.insertLog = { run: (...a: unknown[]) => { if (a[1] === '/boom') throw new Error('disk I/O error'); return insert.run(...a); } };
+    failOn(b, '/boom'); // the writer throws inside the transaction when it gets to this key
     const outcomes = await Promise.allSettled([
       b.create('/a', enc('1')), b.update('/base', enc('1'), base.revision), b.create('/boom', enc('x')),
     ]);
     assert.ok(outcomes.every((o) => o.status === 'rejected' && /disk I\/O error/.test(String(o.reason))));
-    st.insertLog = insert;
+    assert.equal((outcomes[0] as PromiseRejectedResult).reason.code, 'SQLITE_IOERR');
+    failOn(b, null);
     assert.equal(await b.currentRevision(), base.revision);
     assert.equal(await b.get('/a'), undefined);
     const again = await b.update('/base', enc('2'), base.revision); // the index was restored

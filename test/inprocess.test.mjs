@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, readFileSync, statSync, existsSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, KUMO } from './harness.mjs';
@@ -21,6 +22,64 @@ async function eventually(what, fn, ms = 20_000) {
     await sleep(150);
   }
 }
+
+/** a plain HTTP request over a Unix socket */
+function overSocket(socketPath, path, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const r = http.request({ socketPath, path, headers }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    r.on('error', reject);
+    r.end();
+  });
+}
+
+test('the in-process components talk over the loopback socket: owner-only, token-authenticated, gone on stop', async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'kumo-loopback-'));
+  const policy = join(tmp, 'policy.yaml');
+  const log = join(tmp, 'audit.log');
+  writeFileSync(policy, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n  resources: [{group: "", resources: ["pods/binding", "pods"]}]\n');
+  const s = await startServer({ args: ['--audit-policy-file', policy, '--audit-log-path', log] });
+  const sock = join(s.dir, 'loopback.sock');
+  try {
+    assert.ok(statSync(sock).isSocket(), 'a Unix socket in the data dir');
+    assert.equal(statSync(sock).mode & 0o777, 0o600);
+    // anyone reaching the socket still has to authenticate: a wrong token is 401, none is anonymous (403 under RBAC)
+    assert.equal((await overSocket(sock, '/api/v1/pods', { authorization: 'Bearer not-the-token' })).status, 401);
+    const anon = await overSocket(sock, '/api/v1/pods');
+    assert.equal(anon.status, 403, anon.body);
+    assert.match(JSON.parse(anon.body).message, /system:anonymous/);
+
+    const n = node('lb1');
+    assert.equal((await s.request('POST', '/api/v1/nodes', { body: n })).status, 201);
+    assert.equal((await s.request('PATCH', '/api/v1/nodes/lb1/status', { body: { status: { ...n.status, conditions: [{ type: 'Ready', status: 'True' }] } }, headers: { 'content-type': 'application/merge-patch+json' } })).status, 200);
+    const labels = { app: 'lb' };
+    assert.equal((await s.request('POST', '/apis/apps/v1/namespaces/default/replicasets', { body: {
+      apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'lb' },
+      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+    } })).status, 201);
+    // the binding and the pod create come from the in-process components as the loopback user
+    const events = await eventually('audited binding by the scheduler', async () => {
+      const lines = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+      return lines.some((e) => e.objectRef?.subresource === 'binding' && e.stage === 'ResponseComplete') && lines;
+    });
+    const binding = events.find((e) => e.objectRef?.subresource === 'binding');
+    assert.equal(binding.user.username, 'system:apiserver');
+    assert.ok(binding.user.groups.includes('system:masters'));
+    assert.match(binding.userAgent, /^kube-scheduler\//);
+    const create = events.find((e) => e.verb === 'create' && e.objectRef?.resource === 'pods' && !e.objectRef.subresource);
+    assert.equal(create.user.username, 'system:apiserver');
+    assert.match(create.userAgent, /^kube-controller-manager\//);
+  } finally {
+    await s.stop();
+    var left = existsSync(sock);
+    s.cleanup();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  assert.equal(left, false, 'a stopped server removes its socket');
+});
 
 test('the built-in controller manager and scheduler: ReplicaSet pods created and bound; leases; restart', async () => {
   const s = await startServer();

@@ -1,7 +1,9 @@
 // kube-apiserver: TLS (HTTP/2 with HTTP/1.1 fallback), authentication, routing to discovery,
 // OpenAPI, health and the REST handlers over the datastore and watch cache.
 
+import http from 'node:http';
 import http2 from 'node:http2';
+import { chmodSync, rmSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 import { builtinResources } from '../api/resources.js';
 import { converters } from '../api/conversion/index.js';
@@ -35,6 +37,13 @@ import { registerFlowControlMetrics } from './flowcontrol/metrics.js';
 import { instrumentBackend } from './storage/instrumented.js';
 
 export interface APIServerConfig {
+  /**
+   * A Unix socket serving plain HTTP for the in-process components (the loopback client): the
+   * scheduler and controller manager threads skip TLS, whose encryption of every watch event and
+   * response was the main thread's largest single cost. File mode 0600; the loopback token (see
+   * authn/loopback.ts) authenticates requests on it like on the TLS port.
+   */
+  loopbackSocket?: string;
   bindAddress: string;
   securePort: number;
   serviceClusterIPRange: string;
@@ -77,6 +86,7 @@ export class APIServer {
   flowControl?: FlowControl;
   readonly version: VersionInfo;
   private server?: http2.Http2SecureServer;
+  private loopback?: http.Server;
   private discovery!: Discovery;
   private openapi!: OpenAPIHandler;
   /** the aggregation layer (APIServices, proxying to extension API servers) */
@@ -169,6 +179,7 @@ export class APIServer {
     });
     const addr = this.server.address();
     this.port = typeof addr === 'object' && addr ? addr.port : this.config.securePort;
+    if (this.config.loopbackSocket) await this.listenLoopback(this.config.loopbackSocket);
     this.discovery.rebuild();
     const { bootstrap } = await import('./bootstrap.js');
     await bootstrap(this);
@@ -176,6 +187,21 @@ export class APIServer {
     this.startCompaction();
     await beforeReady?.({ port: this.port });
     this.ready = true;
+  }
+
+  private async listenLoopback(path: string): Promise<void> {
+    rmSync(path, { force: true }); // a socket file left by a killed server
+    const lb = http.createServer((req, res) => { void this.handle(req as unknown as Req, res as unknown as Res); });
+    lb.keepAliveTimeout = 120_000;
+    lb.on('connection', (s: import('node:net').Socket) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
+    await new Promise<void>((resolve, reject) => {
+      lb.once('error', reject);
+      // 0077: the socket file is created owner-only, never briefly open to others
+      const mask = process.umask(0o077);
+      try { lb.listen(path, () => { lb.off('error', reject); resolve(); }); } finally { process.umask(mask); }
+    });
+    chmodSync(path, 0o600);
+    this.loopback = lb;
   }
 
   /** Every 5 minutes, compact the datastore to the revision seen 5 minutes earlier (as upstream). */
@@ -200,9 +226,12 @@ export class APIServer {
     this.aggregator?.stop();
     this.cache.stop();
     const closed = this.server ? new Promise<void>((r) => this.server!.close(() => r())) : Promise.resolve();
+    const lbClosed = this.loopback ? new Promise<void>((r) => this.loopback!.close(() => r())) : Promise.resolve();
     for (const s of this.sessions) s.close();
     for (const s of this.sockets) s.destroy();
     await closed;
+    await lbClosed;
+    if (this.config.loopbackSocket) rmSync(this.config.loopbackSocket, { force: true });
   }
 
   /**

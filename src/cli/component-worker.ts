@@ -1,7 +1,8 @@
 // A control-plane component that `kumo server` runs in-process, on its own worker thread: the
 // scheduler or the controller manager gets its own event loop (and a core of its own), so its work
 // never delays the API server's requests, while everything stays one process and one binary. It
-// talks to the API server over loopback HTTPS exactly as when run alone.
+// talks to the API server as when run alone, but over the server's loopback socket (plain HTTP on
+// a private Unix socket, the loopback token as credential) so neither side pays for TLS.
 import { parentPort, workerData } from 'node:worker_threads';
 import { componentUserAgent, RESTClient, type ClientConfig } from '../client/rest.js';
 import { startInProcessControllerManager } from '../controllers/manager/inprocess.js';
@@ -19,6 +20,8 @@ export interface ComponentWorkerData {
   clusterCA?: { certPem: string; keyPem: string };
   /** scheduler: KubeSchedulerConfiguration text */
   schedulerConfig?: string;
+  /** the server's loopback socket and token: plain HTTP, no TLS (the certificate is then unused) */
+  loopback?: { socketPath: string; token: string };
 }
 
 /** messages from the server thread */
@@ -27,7 +30,9 @@ export type ComponentMessage =
   | { type: 'credentials'; certPem: string; keyPem: string; clusterCA?: { certPem: string; keyPem: string } };
 
 const data = workerData as ComponentWorkerData;
-const config: ClientConfig = { server: data.server, ca: Buffer.from(data.caPem), cert: Buffer.from(data.certPem), key: Buffer.from(data.keyPem) };
+const config: ClientConfig = data.loopback
+  ? { server: 'http://localhost', socketPath: data.loopback.socketPath, token: data.loopback.token }
+  : { server: data.server, ca: Buffer.from(data.caPem), cert: Buffer.from(data.certPem), key: Buffer.from(data.keyPem) };
 const name = data.component === 'scheduler' ? 'kube-scheduler' : 'kube-controller-manager';
 const client = new RESTClient(config, componentUserAgent(name));
 let clusterCA = data.clusterCA;
@@ -39,7 +44,7 @@ const running = data.component === 'scheduler'
 
 parentPort!.on('message', (msg: ComponentMessage) => {
   if (msg.type === 'credentials') {
-    client.setCredentials(Buffer.from(msg.certPem), Buffer.from(msg.keyPem));
+    if (!data.loopback) client.setCredentials(Buffer.from(msg.certPem), Buffer.from(msg.keyPem));
     if (msg.clusterCA) clusterCA = msg.clusterCA;
     return;
   }

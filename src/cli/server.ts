@@ -11,6 +11,8 @@ import { IPAllocator } from '../apiserver/registry/ipallocator.js';
 import { parseFlags, usage, type FlagSpec } from './flags.js';
 import { transformerFromConfigFile, defaultEncryptionConfig } from '../apiserver/encryption/index.js';
 import { buildAuthenticators } from '../apiserver/authn/index.js';
+import { loopbackAuthenticator, newLoopbackToken } from '../apiserver/authn/loopback.js';
+import { loopbackSocketPath } from './loopback.js';
 import { buildAuthorizer } from '../apiserver/authz/index.js';
 import { buildAuditor } from '../apiserver/audit/index.js';
 import { buildAdmissionPlugins } from '../apiserver/admission/plugins.js';
@@ -110,6 +112,9 @@ export async function serverCommand(args: string[]): Promise<void> {
   });
   let server: APIServer | undefined;
   const authorizer = buildAuthorizer(modes, { lookup: (g, v, r) => server?.lookup(g, v, r) });
+  // the in-process components' channel: a private Unix socket and a token that lives only in memory
+  const inProcess = !flags['disable-controller-manager'] || !flags['disable-scheduler'];
+  const loopback = inProcess ? { socketPath: loopbackSocketPath(dataDir), token: newLoopbackToken() } : undefined;
   server = new APIServer({
     bindAddress: bind,
     securePort: Number(flags['secure-port']),
@@ -120,7 +125,8 @@ export async function serverCommand(args: string[]): Promise<void> {
     backend,
     emulatedVersion: String(flags['emulated-version']) || undefined,
     transformer: await transformerFromConfigFile(String(flags['encryption-provider-config']) || defaultEncryptionConfig(dataDir)),
-    authenticators: await buildAuthenticators({
+    loopbackSocket: loopback?.socketPath,
+    authenticators: [...(loopback ? [loopbackAuthenticator(loopback.token)] : []), ...await buildAuthenticators({
       clientCAPem: pki.ca.certPem,
       requestHeader,
       tokenAuthFile: String(flags['token-auth-file']) || undefined,
@@ -131,7 +137,7 @@ export async function serverCommand(args: string[]): Promise<void> {
         jwksURI: String(flags['service-account-jwks-uri']) || undefined,
       },
       lookup: (g, v, r) => server?.lookup(g, v, r),
-    }),
+    })],
     authorizer,
     // anonymous requests are authorized like any other once a real authorizer decides
     anonymousToAuthorizer: Boolean(flags['anonymous-auth']) && !modes.every((m) => m === 'AlwaysAllow'),
@@ -174,7 +180,7 @@ export async function serverCommand(args: string[]): Promise<void> {
   // the scheduler and the controller manager run in-process, each on its own worker thread, as clients
   // of this server over loopback (as k3s runs them in its process)
   const identity = `${hostname()}_kumo-server_${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`;
-  const creds = { server: url, caPem: pki.ca.certPem, certPem: pki.admin.certPem, keyPem: pki.admin.keyPem, identity };
+  const creds = { server: url, caPem: pki.ca.certPem, certPem: pki.admin.certPem, keyPem: pki.admin.keyPem, identity, loopback };
   const components: ComponentHandle[] = [];
   if (!flags['disable-controller-manager']) {
     components.push(startComponent({ ...creds, component: 'controller-manager', controllers: String(flags.controllers), clusterCA: pki.ca }, (m) => console.log(m)));

@@ -1,11 +1,14 @@
 // A small REST client for Kumo's own components: kubeconfig credentials, JSON requests over
 // keep-alive HTTPS, and streaming watches. (client-go's role; informers and work queues build on it.)
+import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { parse as parseYAML } from 'yaml';
 
 export interface ClientConfig {
   server: string;
+  /** plain HTTP over this Unix socket instead of HTTPS to `server` (kumo server's in-process components) */
+  socketPath?: string;
   ca?: Buffer;
   cert?: Buffer;
   key?: Buffer;
@@ -52,10 +55,10 @@ export class APIError extends Error {
 export type WatchHandler = (type: string, object: Record<string, unknown>) => void;
 
 export class RESTClient {
-  private agent: https.Agent;
+  private agent: http.Agent;
   /** watches hold their connection for minutes: a pool of their own, unbounded, so that many
    *  informers never starve ordinary requests of sockets (client-go multiplexes them over HTTP/2) */
-  private watchAgent: https.Agent;
+  private watchAgent: http.Agent;
   private readonly base: URL;
 
   /** keep-alive sockets for ordinary requests (default 32) */
@@ -68,8 +71,13 @@ export class RESTClient {
     this.watchAgent = RESTClient.agentFor(config, Infinity);
   }
 
-  private static agentFor(c: ClientConfig, maxSockets = 32): https.Agent {
+  private static agentFor(c: ClientConfig, maxSockets = 32): http.Agent {
+    if (c.socketPath) return new http.Agent({ keepAlive: true, maxSockets });
     return new https.Agent({ keepAlive: true, maxSockets, ca: c.ca, cert: c.cert, key: c.key });
+  }
+
+  private send(opts: https.RequestOptions, cb: (res: http.IncomingMessage) => void): http.ClientRequest {
+    return this.config.socketPath ? http.request({ ...opts, socketPath: this.config.socketPath }, cb) : https.request(opts, cb);
   }
 
   /** Use renewed client credentials for new connections (open watches keep theirs until they end). */
@@ -112,7 +120,7 @@ export class RESTClient {
   request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
     return new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-      const req = https.request(this.options(method, path, data ? { 'content-type': contentType, 'content-length': String(data.length) } : {}), (res) => {
+      const req = this.send(this.options(method, path, data ? { 'content-type': contentType, 'content-length': String(data.length) } : {}), (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -133,7 +141,7 @@ export class RESTClient {
   /** Stream watch events from `path` (which must include watch=true). Returns a stop function. */
   watch(path: string, onEvent: WatchHandler, onClose: (err?: Error) => void): () => void {
     let closed = false;
-    const req = https.request(this.options('GET', path, {}, this.watchAgent), (res) => {
+    const req = this.send(this.options('GET', path, {}, this.watchAgent), (res) => {
       if ((res.statusCode ?? 500) >= 300) {
         res.resume();
         closed = true;

@@ -1,0 +1,16 @@
+// Where `kumo server` puts its loopback socket: in the data directory (mode 0700) when the path
+// fits a Unix socket address (108 bytes on Linux), else in a private directory under the temp dir.
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const MAX_SOCKET_PATH = 100;
+
+export function loopbackSocketPath(dataDir: string): string {
+  const inDataDir = join(dataDir, 'loopback.sock');
+  if (Buffer.byteLength(inDataDir) <= MAX_SOCKET_PATH) return inDataDir;
+  const dir = join(tmpdir(), `kumo-${process.getuid?.() ?? 'u'}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return join(dir, `${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}.sock`);
+}

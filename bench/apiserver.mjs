@@ -5,6 +5,9 @@
 //             datastore rate measured in the same run as the ceiling
 //   watch     1,000 concurrent watches: latency from a write's reply to the event at the last watcher
 //   list      LIST of 10,000 ~4 KiB pods as JSON and as Table
+//   verbs     create, get and update (PUT with the resourceVersion) of 1 KiB ConfigMaps at 1, 8, 32 and 128
+//             concurrent clients: throughput and p50/p99 per verb and concurrency, next to the raw datastore's
+//             create/get/compare-and-swap update at the same concurrency in the same run
 // Prints a table and writes JSON to bench/results/. Not a test: nothing here asserts a time.
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,6 +70,62 @@ async function createsBench(s, n) {
   agent.destroy();
   lat.sort((a, b) => a - b);
   return { clients: 32, creates: n, errors, creates_per_sec: round(n / secs, 0), p50_ms: round(pct(lat, 50)), p99_ms: round(pct(lat, 99)) };
+}
+
+/** run `n` operations with `c` workers; op(i) resolves true on success; returns throughput and latency */
+async function timed(n, c, op) {
+  let i = 0;
+  let errors = 0;
+  const lat = [];
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: c }, async () => {
+    while (i < n) {
+      const k = i++;
+      const st = performance.now();
+      if (!(await op(k))) errors++;
+      lat.push(performance.now() - st);
+    }
+  }));
+  const secs = (performance.now() - t0) / 1000;
+  lat.sort((a, b) => a - b);
+  return { per_sec: round(n / secs, 0), p50_ms: round(pct(lat, 50)), p99_ms: round(pct(lat, 99)), errors };
+}
+
+/** create / get / update by concurrency, through the API and straight into a SqliteBackend */
+async function verbsBench(s, n, levels) {
+  const { SqliteBackend } = await import(join(ROOT, 'dist/storage/sqlite.js'));
+  const data = { payload: 'x'.repeat(1024 - 100) };
+  const out = [];
+  for (const c of levels) {
+    const agent = new https.Agent({ keepAlive: true, maxSockets: c });
+    const ns = `verbs-${c}`;
+    await req(s, agent, 'POST', '/api/v1/namespaces', { metadata: { name: ns } });
+    const base = `/api/v1/namespaces/${ns}/configmaps`;
+    const rvs = new Array(n);
+    const create = await timed(n, c, async (k) => {
+      const r = await req(s, agent, 'POST', base, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${k}` }, data });
+      if (r.status === 201) rvs[k] = JSON.parse(r.body).metadata.resourceVersion;
+      return r.status === 201;
+    });
+    const get = await timed(n, c, async (k) => (await req(s, agent, 'GET', `${base}/cm-${k}`)).status === 200);
+    const update = await timed(n, c, async (k) => (await req(s, agent, 'PUT', `${base}/cm-${k}`,
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${k}`, resourceVersion: rvs[k] }, data: { ...data, n: String(k) } })).status === 200);
+    agent.destroy();
+
+    const dir = mkdtempSync(join(tmpdir(), 'kumo-bench-raw-'));
+    const b = new SqliteBackend(join(dir, 'state.db'));
+    const value = Buffer.alloc(1024, 'x');
+    const revs = new Array(n);
+    const key = (k) => `/registry/configmaps/${ns}/cm-${k}`;
+    const rawCreate = await timed(n, c, async (k) => { revs[k] = (await b.create(key(k), value)).revision; return true; });
+    const rawGet = await timed(n, c, async (k) => !!(await b.get(key(k))));
+    const rawUpdate = await timed(n, c, async (k) => { await b.update(key(k), value, revs[k]); return true; });
+    await b.close();
+    rmSync(dir, { recursive: true, force: true });
+    out.push({ clients: c, ops_per_verb: n, api: { create, get, update }, datastore_raw: { create: rawCreate, get: rawGet, update: rawUpdate } });
+    console.log(`verbs c=${c}: create ${create.per_sec}/s (raw ${rawCreate.per_sec}), get ${get.per_sec}/s (raw ${rawGet.per_sec}), update ${update.per_sec}/s (raw ${rawUpdate.per_sec})`);
+  }
+  return out;
 }
 
 async function watchBench(s, watchers, writes) {
@@ -181,6 +240,7 @@ async function main() {
       results.creates = await createsBench(s, 20000);
       results.creates.ratio_to_datastore = round(results.creates.creates_per_sec / results.datastore_raw.creates_per_sec, 3);
     }
+    if (want('verbs')) results.verbs = await verbsBench(s, 4000, [1, 8, 32, 128]);
     if (want('watch')) results.watch = await watchBench(s, 1000, 100);
     if (want('list')) results.list = await listBench(s, 10000);
     const count = JSON.parse((await req(s, undefined, 'GET', '/api/v1/configmaps?limit=1')).body).metadata.remainingItemCount ?? 0;

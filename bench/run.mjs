@@ -1,6 +1,6 @@
 // `make bench`: runs the scenarios named in $BENCH (space-separated) at their quick sizes, or all of
 // them: api (bench/apiserver.mjs), density, churn, scheduler, startup, controllers, crd, apply, webhook. Names of bench/apiserver.mjs's
-// own scenarios (creates, watch, list) run just those. BENCH_SCALE=1 (`make bench-scale`) uses the
+// own scenarios (creates, verbs, watch, list) run just those. BENCH_SCALE=1 (`make bench-scale`) uses the
 // full envelope sizes instead (5,000 nodes, 150,000 pods; tens of minutes at least). Each script is
 // its own process, one at a time.
 import { spawnSync } from 'node:child_process';
@@ -27,7 +27,7 @@ const SCRIPTS = {
   apply: ['apply.mjs', [], []],
   webhook: ['webhook.mjs', [], []],
 };
-const API_PARTS = ['creates', 'watch', 'list'];
+const API_PARTS = ['creates', 'verbs', 'watch', 'list'];
 const names = (process.env.BENCH ?? '').split(/\s+/).filter(Boolean);
 const selected = names.length ? names : Object.keys(SCRIPTS);
 const unknown = selected.filter((n) => !SCRIPTS[n] && !API_PARTS.includes(n));

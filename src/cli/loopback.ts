@@ -1,7 +1,7 @@
 // Where `kumo server` puts its loopback socket: in the data directory (mode 0700) when the path
 // fits a Unix socket address (108 bytes on Linux), else in a private directory under the temp dir.
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,5 +12,10 @@ export function loopbackSocketPath(dataDir: string): string {
   if (Buffer.byteLength(inDataDir) <= MAX_SOCKET_PATH) return inDataDir;
   const dir = join(tmpdir(), `kumo-${process.getuid?.() ?? 'u'}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // someone else's directory (or a link to one) under a shared /tmp must not hold the socket
+  const st = lstatSync(dir);
+  if (!st.isDirectory() || (process.getuid && st.uid !== process.getuid()) || (st.mode & 0o077) !== 0) {
+    throw new Error(`${dir}: not a private directory of this user; use a shorter --data-dir`);
+  }
   return join(dir, `${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}.sock`);
 }

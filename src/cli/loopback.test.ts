@@ -1,0 +1,21 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { loopbackSocketPath } from './loopback.js';
+
+test('loopback socket: in the data dir when the path fits a socket address', () => {
+  assert.equal(loopbackSocketPath('/var/lib/kumo'), '/var/lib/kumo/loopback.sock');
+});
+
+test('loopback socket: a data dir too deep for a socket address gets a private directory under the temp dir', () => {
+  const deep = join('/srv', 'x'.repeat(120));
+  const p = loopbackSocketPath(deep);
+  assert.ok(Buffer.byteLength(p) <= 100, p);
+  assert.equal(dirname(dirname(p)), tmpdir());
+  assert.equal(statSync(dirname(p)).mode & 0o777, 0o700);
+  // stable per data dir, different between data dirs
+  assert.equal(loopbackSocketPath(deep), p);
+  assert.notEqual(loopbackSocketPath(`${deep}y`), p);
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { chmodSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loopbackSocketPath } from './loopback.js';
@@ -18,4 +18,14 @@ test('loopback socket: a data dir too deep for a socket address gets a private d
   // stable per data dir, different between data dirs
   assert.equal(loopbackSocketPath(deep), p);
   assert.notEqual(loopbackSocketPath(`${deep}y`), p);
+});
+
+test('loopback socket: a temp directory others can enter is refused', () => {
+  const p = loopbackSocketPath(join('/srv', 'z'.repeat(120)));
+  chmodSync(dirname(p), 0o755);
+  try {
+    assert.throws(() => loopbackSocketPath(join('/srv', 'z'.repeat(120))), /not a private directory/);
+  } finally {
+    chmodSync(dirname(p), 0o700);
+  }
 });

@@ -2,7 +2,7 @@
 // kubectl release.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync, chmodSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
@@ -11,7 +11,7 @@ import { startServer, kubectlBinary } from './harness.mjs';
 let s;
 const tmp = mkdtempSync(join(tmpdir(), 'kumo-kubectl-'));
 before(async () => { s = await startServer(); });
-after(async () => { await s?.stop(); s?.cleanup(); });
+after(async () => { await s?.stop(); s?.cleanup(); rmSync(tmp, { recursive: true, force: true }); });
 
 async function k(argv, opts) {
   const r = await s.kubectl(argv, opts);

@@ -3,7 +3,7 @@
 // request's audit event, as upstream.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './harness.mjs';
@@ -37,5 +37,6 @@ test('PodSecurity audit mode annotates the audit event and admits the pod', asyn
   } finally {
     await s.stop();
     s.cleanup();
+    rmSync(tmp, { recursive: true, force: true });
   }
 });

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, KUMO } from './harness.mjs';
@@ -12,7 +12,7 @@ import { startServer, KUMO } from './harness.mjs';
 let s;
 const tmp = mkdtempSync(join(tmpdir(), 'kumo-sec-'));
 before(async () => { s = await startServer(); });
-after(async () => { await s?.stop(); s?.cleanup(); });
+after(async () => { await s?.stop(); s?.cleanup(); rmSync(tmp, { recursive: true, force: true }); });
 
 async function pki() {
   return import(new URL('../dist/pki/index.js', import.meta.url).href);

@@ -1,9 +1,14 @@
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { loadTokenFile, parseCSV, parseTokenFile, tokenFileLookup } from './tokenfile.js';
+
+// temp dirs made by this file's tests, removed when they are done
+const tempDirs: string[] = [];
+after(() => { for (const d of tempDirs) rmSync(d, { recursive: true, force: true }); });
+function tempDir(prefix: string): string { const d = mkdtempSync(join(tmpdir(), prefix)); tempDirs.push(d); return d; }
 
 test('token file: token,user,uid,"groups" as upstream', () => {
   const m = parseTokenFile('t1,alice,u1,"dev,ops"\nt2,bob,u2\n  t3, carol ,,g1\n');
@@ -36,7 +41,7 @@ test('csv: quoted fields with commas, doubled quotes and newlines', () => {
 
 test('loadTokenFile: a missing file is a clear startup error', () => {
   assert.throws(() => loadTokenFile('/nonexistent/tokens.csv'), /--token-auth-file: cannot read \/nonexistent\/tokens.csv: ENOENT/);
-  const dir = mkdtempSync(join(tmpdir(), 'kumo-tokens-'));
+  const dir = tempDir('kumo-tokens-');
   writeFileSync(join(dir, 't.csv'), 'secret,dave,7,"a"\n');
   assert.equal(loadTokenFile(join(dir, 't.csv')).get('secret')?.name, 'dave');
 });

@@ -1,13 +1,18 @@
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDecipheriv } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nacl from 'tweetnacl';
 import { parse as parseYAML } from 'yaml';
 import { generateEncryptionConfig, parseEncryptionConfig, transformerFromConfig, transformerFromConfigFile } from './index.js';
 import { StatusError } from '../../machinery/errors.js';
+
+// temp dirs made by this file's tests, removed when they are done
+const tempDirs: string[] = [];
+after(() => { for (const d of tempDirs) rmSync(d, { recursive: true, force: true }); });
+function tempDir(prefix: string): string { const d = mkdtempSync(join(tmpdir(), prefix)); tempDirs.push(d); return d; }
 
 const K1 = Buffer.alloc(32, 1).toString('base64');
 const K2 = Buffer.alloc(32, 2).toString('base64');
@@ -212,7 +217,7 @@ test('bad configs are rejected with upstream field paths and messages', () => {
 
 test('transformerFromConfigFile: reads YAML, no path means no transformer, missing file is a clear error', async () => {
   assert.equal(await transformerFromConfigFile(undefined), undefined);
-  const dir = mkdtempSync(join(tmpdir(), 'kumo-enc-'));
+  const dir = tempDir('kumo-enc-');
   await assert.rejects(transformerFromConfigFile(join(dir, 'nope.yaml')), /error opening encryption provider configuration file/);
   const p = join(dir, 'enc.yaml');
   writeFileSync(p, generateEncryptionConfig());

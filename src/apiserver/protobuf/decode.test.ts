@@ -1,6 +1,6 @@
-import { test, describe } from 'node:test';
+import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StatusError } from '../../machinery/errors.js';
@@ -8,6 +8,11 @@ import { ProtobufCodec } from './codec.js';
 import { descriptorsPresent, loadSchema } from './descriptors.js';
 import { decodeProtobufObject, protobufAvailable, resetProtobufForTests } from './index.js';
 import { body, envelope, messageBytes } from './testutil.js';
+
+// temp dirs made by this file's tests, removed when they are done
+const tempDirs: string[] = [];
+after(() => { for (const d of tempDirs) rmSync(d, { recursive: true, force: true }); });
+function tempDir(prefix: string): string { const d = mkdtempSync(join(tmpdir(), prefix)); tempDirs.push(d); return d; }
 
 const skip = descriptorsPresent() ? false : 'no protobuf descriptors (run node scripts/gen-proto.mjs; needs kubectl)';
 const schema = skip ? null : loadSchema();
@@ -323,7 +328,7 @@ describe('bad protobuf bodies', { skip }, () => {
 describe('without descriptors', () => {
   test('a missing descriptor file answers 415 with the reason', () => {
     const prev = process.env.KUMO_PROTOBUF_DESCRIPTORS;
-    process.env.KUMO_PROTOBUF_DESCRIPTORS = join(mkdtempSync(join(tmpdir(), 'kumo-pb-')), 'none.json');
+    process.env.KUMO_PROTOBUF_DESCRIPTORS = join(tempDir('kumo-pb-'), 'none.json');
     resetProtobufForTests();
     try {
       assert.equal(protobufAvailable(), false);
@@ -339,7 +344,7 @@ describe('without descriptors', () => {
 
   test('a corrupt descriptor file answers 415, not a crash', () => {
     const prev = process.env.KUMO_PROTOBUF_DESCRIPTORS;
-    const p = join(mkdtempSync(join(tmpdir(), 'kumo-pb-')), 'bad.json');
+    const p = join(tempDir('kumo-pb-'), 'bad.json');
     writeFileSync(p, '{"root": 5}');
     process.env.KUMO_PROTOBUF_DESCRIPTORS = p;
     resetProtobufForTests();

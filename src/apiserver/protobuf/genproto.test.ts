@@ -1,11 +1,16 @@
 // scripts/gen-proto.mjs: descriptor extraction from a (synthetic) binary and kubectl discovery.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { protobufLibrary } from './descriptors.js';
+
+// temp dirs made by this file's tests, removed when they are done
+const tempDirs: string[] = [];
+after(() => { for (const d of tempDirs) rmSync(d, { recursive: true, force: true }); });
+function tempDir(prefix: string): string { const d = mkdtempSync(join(tmpdir(), prefix)); tempDirs.push(d); return d; }
 
 interface GenProto {
   findKubectl(env: Record<string, string | undefined>): string | null;
@@ -69,7 +74,7 @@ test('extractDescriptors keeps each k8s.io generated.proto once, unmerged, and s
 });
 
 test('buildDescriptorJson annotates nullable, JSON names, required and inline fields', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kumo-genproto-'));
+  const dir = tempDir('kumo-genproto-');
   const bin = join(dir, 'kubectl');
   writeFileSync(bin, fakeBinary());
   const defs = {
@@ -89,7 +94,7 @@ test('buildDescriptorJson annotates nullable, JSON names, required and inline fi
 });
 
 test('findKubectl prefers the newest kubectl.1.NN beside the kubectl on PATH', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kumo-kubectl-'));
+  const dir = tempDir('kumo-kubectl-');
   const sdk = join(dir, 'sdk'), bin = join(dir, 'bin');
   mkdirSync(sdk); mkdirSync(bin);
   for (const n of ['kubectl', 'kubectl.1.9', 'kubectl.1.31', 'kubectl.1.30', 'kubectl.1.40.bak']) {

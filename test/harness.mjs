@@ -29,7 +29,7 @@ export async function startServer({ args = [], dataDir, env = {} } = {}) {
   });
   let out = '';
   const ready = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kumo server not ready in 30s:\n${out}`)), 30_000);
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`kumo server not ready in 30s:\n${out}`)); }, 30_000);
     const onData = (d) => {
       out += d.toString();
       const m = /is ready at (https:\/\/\S+) \((\d+) ms\); kubeconfig: (\S+)/.exec(out);
@@ -38,6 +38,10 @@ export async function startServer({ args = [], dataDir, env = {} } = {}) {
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`kumo server exited with ${code}:\n${out}`)); });
+  }).catch((err) => {
+    // a server that never came up (tests of bad flags expect this) leaves nothing behind in /tmp
+    if (!dataDir) rmSync(dir, { recursive: true, force: true });
+    throw err;
   });
   child.stdout.on('data', (d) => { out += d.toString(); });
   child.stderr.on('data', (d) => { out += d.toString(); });

@@ -13,6 +13,7 @@ import { applyDefaults, prune, validateRules, validateValue, type JSONSchemaProp
 import { customPrinter } from './printer.js';
 import { getPath, parseSimplePath } from './jsonpath.js';
 import type { WebhookConverter } from './webhook.js';
+import { deepCopyJSON } from '../machinery/deepcopy.js';
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
@@ -109,7 +110,8 @@ export function customResourceConverter(crd: CRD, served: CRDVersion, storage: C
   const convert = (obj: KObject, to: string): KObject => {
     if (obj.apiVersion === to) return obj;
     if (webhook) return webhook.convert(obj, to);
-    return { ...obj, apiVersion: to };
+    // a deep copy: fromStorage defaults the result in place, and `obj` is the watch cache's own object
+    return { ...deepCopyJSON(obj), apiVersion: to };
   };
   return {
     toStorage(obj) {
@@ -118,7 +120,7 @@ export function customResourceConverter(crd: CRD, served: CRDVersion, storage: C
     },
     fromStorage(obj) {
       const out = convert(obj, servedAV);
-      const copy = out === obj ? structuredClone(obj) : out;
+      const copy = out === obj ? deepCopyJSON(obj) : out;
       applyDefaults(copy, servedSchema === storageSchema ? storageSchema : servedSchema);
       return copy;
     },

@@ -27,3 +27,11 @@ test('deepCopyJSON returns scalars as they are', () => {
   assert.equal(deepCopyJSON('s'), 's');
   assert.equal(deepCopyJSON(null), null);
 });
+
+test('deepCopyJSON keeps a "__proto__" data key as data, as JSON.parse and structuredClone do', () => {
+  const src = JSON.parse('{"data":{"__proto__":{"x":"1"},"a":"b"}}');
+  const out = deepCopyJSON(src);
+  assert.deepEqual(Object.keys(out.data), ['__proto__', 'a']);
+  assert.equal(Object.getPrototypeOf(out.data), Object.prototype);
+  assert.equal(JSON.stringify(out), JSON.stringify(src));
+});

@@ -10,6 +10,11 @@ export function deepCopyJSON<T>(v: T): T {
     return a as T;
   }
   const o: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) o[k] = deepCopyJSON((v as Record<string, unknown>)[k]);
+  for (const k of Object.keys(v)) {
+    const x = deepCopyJSON((v as Record<string, unknown>)[k]);
+    // "__proto__" is a valid data key (a ConfigMap may have one): define it, assignment would set the prototype
+    if (k === '__proto__') Object.defineProperty(o, k, { value: x, enumerable: true, writable: true, configurable: true });
+    else o[k] = x;
+  }
   return o as T;
 }

@@ -17,8 +17,12 @@ interface IndexEntry { modRev: number; createRev: number }
 class Writer {
   private readonly db: Database.Database;
   private readonly st: Record<string, Statement>;
-  /** CAS cache of committed state, filled on first use: an entry, or null when known absent */
-  private readonly index = new Map<string, IndexEntry | null>();
+  /**
+   * CAS cache of live keys' revisions, filled on first use. Absent keys are not remembered: events
+   * and generated-name pods would otherwise leave an entry per key ever written (unbounded growth);
+   * a create of a new key costs one indexed lookup instead.
+   */
+  private readonly index = new Map<string, IndexEntry>();
   private failKey: string | null = null;
 
   constructor(init: WriterInit, private rev: number = init.rev) {
@@ -57,10 +61,11 @@ class Writer {
     let e = this.index.get(key);
     if (e === undefined) {
       const r = this.st.indexOne.get(key) as { rev: number; create_rev: number } | undefined;
-      e = r ? { modRev: r.rev, createRev: r.create_rev } : null;
+      if (!r) return undefined;
+      e = { modRev: r.rev, createRev: r.create_rev };
       this.index.set(key, e);
     }
-    return e ?? undefined;
+    return e;
   }
 
   /** every write of the batch in one transaction, each with its own revision and CAS check; one COMMIT */
@@ -134,7 +139,7 @@ class Writer {
     if (kind === OP_DELETE) {
       this.st.insertLog.run(rev, key, createRev, prevRev, 1, null);
       this.st.deleteCurrent.run(key);
-      this.index.set(key, null);
+      this.index.delete(key);
     } else {
       this.st.insertLog.run(rev, key, createRev, prevRev, 0, value);
       this.st.upsertCurrent.run(key, rev);

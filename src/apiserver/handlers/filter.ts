@@ -29,7 +29,7 @@ export function buildFilter(type: ResourceType, query: URLSearchParams): ObjectF
     fieldSel = parseFieldSelector(fs);
     for (const r of fieldSel.requirements()) {
       const f = r.field;
-      if (f !== 'metadata.name' && !(f === 'metadata.namespace' && type.namespaced) && !(f in type.fieldSelectors)) {
+      if (f !== 'metadata.name' && !(f === 'metadata.namespace' && type.namespaced) && !Object.hasOwn(type.fieldSelectors, f)) {
         // kinds with their own selectable fields say "field label not supported"; the others list the two generic ones
         if (Object.keys(type.fieldSelectors).length) throw new StatusError(400, 'BadRequest', `field label not supported: ${f}`);
         throw new StatusError(400, 'BadRequest', `${JSON.stringify(f)} is not a known field selector: only "metadata.name", "metadata.namespace"`);
@@ -40,7 +40,7 @@ export function buildFilter(type: ResourceType, query: URLSearchParams): ObjectF
   const getField = (obj: KObject) => (f: string): string | undefined => {
     if (f === 'metadata.name') return obj.metadata?.name ?? '';
     if (f === 'metadata.namespace') return obj.metadata?.namespace ?? '';
-    const fn = type.fieldSelectors[f];
+    const fn = Object.hasOwn(type.fieldSelectors, f) ? type.fieldSelectors[f] : undefined;
     return fn ? fn(obj) : undefined;
   };
   const matches = (obj: KObject): boolean => {
@@ -57,7 +57,7 @@ export function buildFilter(type: ResourceType, query: URLSearchParams): ObjectF
   };
   const matchesAttrs = (a: SelectionAttrs): boolean => {
     if (labelSel && !labelSel.matches(a.labels)) return false;
-    if (fieldSel && !fieldSel.matches((f) => (f in a.fields ? a.fields[f] : undefined))) return false;
+    if (fieldSel && !fieldSel.matches((f) => (Object.hasOwn(a.fields, f) ? a.fields[f] : undefined))) return false;
     return true;
   };
   // /registry/<resource>/[<namespace>/]<name>: name and namespace come from the key

@@ -45,3 +45,31 @@ test('writeJSONParts: a small body goes as one write; YAML falls back to the who
     assert.equal((await r.text()).trim(), 'a: 1');
   } finally { s.close(); }
 });
+
+test('writeJSONParts: over HTTP/2, a client that resets the stream stops the writing', { timeout: 20_000 }, async () => {
+  const http2 = await import('node:http2');
+  const chunk = Buffer.alloc(1 << 20, 0x20);
+  const parts = [Buffer.from('{"items":[')];
+  for (let i = 0; i < 200; i++) parts.push(chunk);
+  parts.push(Buffer.from(']}'));
+  let writes = 0;
+  let finished!: () => void;
+  const done = new Promise<void>((r) => { finished = r; });
+  const server = http2.createServer((_req, res) => {
+    const w = res.write.bind(res);
+    (res as unknown as { write: typeof w }).write = ((...a: Parameters<typeof w>) => { writes++; return w(...a); }) as typeof w;
+    void writeJSONParts(res as unknown as Res, 200, parts).finally(finished);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const client = http2.connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  try {
+    const req = client.request({ ':path': '/' });
+    await new Promise<void>((r) => req.once('data', () => r()));
+    req.close(http2.constants.NGHTTP2_CANCEL);
+    await done;
+    assert.ok(writes < 100, `${writes} of 200 chunks written after the client went away`);
+  } finally {
+    client.close();
+    server.close();
+  }
+});

@@ -42,6 +42,9 @@ export async function writeJSONParts(res: Res, code: number, parts: Buffer[], co
   if (res.headersSent || res.writableEnded) return;
   res.writeHead(code, { 'content-type': contentType, 'cache-control': 'no-cache, private', 'content-length': String(total) });
   const buffered = () => (res as unknown as { writableLength?: number }).writableLength;
+  // HTTP/2 responses have no `destroyed`, and writableEnded stays false after the peer resets the stream
+  let gone = false;
+  res.once('close', () => { gone = true; });
   let batch: Buffer[] = [];
   let size = 0;
   let turn = performance.now();
@@ -52,7 +55,7 @@ export async function writeJSONParts(res: Res, code: number, parts: Buffer[], co
     const more = res.write(Buffer.concat(batch, size));
     batch = [];
     size = 0;
-    if (res.destroyed || res.writableEnded) return;
+    if (gone || res.destroyed || res.writableEnded) return;
     const pending = buffered();
     if (pending === undefined ? !more : pending >= BUFFERED_BYTES) {
       await new Promise<void>((resolve) => {
@@ -64,7 +67,7 @@ export async function writeJSONParts(res: Res, code: number, parts: Buffer[], co
       await new Promise<void>((resolve) => setImmediate(resolve));
     } else continue;
     turn = performance.now();
-    if (res.destroyed || res.writableEnded) return;
+    if (gone || res.destroyed || res.writableEnded) return;
   }
   if (size) res.end(Buffer.concat(batch, size)); else res.end();
 }

@@ -30,8 +30,17 @@ export function cachedFromStorage(kv: KeyValue, t: ValueTransformer): CachedObje
   const plain = t.fromStorage(kv.key, kv.value);
   const buf = withResourceVersion(Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength), kv.modRevision);
   if (!buf) return cachedObject(kv.key, decodeFromStorage(kv, t), kv.modRevision);
-  return new StoredObject(kv.key, kv.modRevision, buf, t.isStale?.(kv.key, kv.value) ?? false);
+  return new StoredObject(kv.key, kv.modRevision, buf, t.isStale?.(kv.key, kv.value) ?? false, !isBulk(kv.key));
 }
+
+/**
+ * The resources that grow with the workload (pods, events): their parsed objects only stay while
+ * recent. Everything else — RBAC roles, webhook and policy configurations, namespaces, Deployments —
+ * stays parsed once read: there are few of them, and caches keyed by the parsed object (compiled CEL,
+ * webhook matchers, role rules) must not be recomputed every time pod churn evicts them.
+ */
+const BULK_PREFIXES = ['/registry/pods/', '/registry/events/'];
+function isBulk(key: string): boolean { return BULK_PREFIXES.some((p) => key.startsWith(p)); }
 
 /**
  * The watch cache keeps every object's bytes, not its parsed form: at 150,000 pods the parsed
@@ -63,16 +72,25 @@ const recent = new RecentlyParsed(8192);
 
 class StoredObject implements CachedObject {
   private selection?: { by: object; value: unknown };
+  private parsed?: KObject;
 
-  constructor(readonly key: string, readonly rv: number, private readonly buf: Buffer, private readonly stale: boolean) {}
+  constructor(readonly key: string, readonly rv: number, private readonly buf: Buffer, private readonly stale: boolean,
+    private readonly keepParsed: boolean) {}
 
   get obj(): KObject {
+    if (this.parsed) return this.parsed;
+    if (this.keepParsed) return (this.parsed = this.parse());
     let o = recent.get(this);
     if (o === undefined) {
-      o = JSON.parse(this.buf.toString('utf8')) as KObject;
-      if (this.stale) markStale(o);
+      o = this.parse();
       recent.set(this, o);
     }
+    return o;
+  }
+
+  private parse(): KObject {
+    const o = JSON.parse(this.buf.toString('utf8')) as KObject;
+    if (this.stale) markStale(o);
     return o;
   }
 

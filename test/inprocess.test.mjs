@@ -46,6 +46,9 @@ test('the in-process components talk over the loopback socket: owner-only, token
   try {
     assert.ok(statSync(sock).isSocket(), 'a Unix socket in the data dir');
     assert.equal(statSync(sock).mode & 0o777, 0o600);
+    // a second server on the same data dir must not take the socket (and the components) over
+    await assert.rejects(startServer({ dataDir: s.dir }), /another kumo server is serving this data directory/);
+    assert.ok(statSync(sock).isSocket());
     // anyone reaching the socket still has to authenticate: a wrong token is 401, none is anonymous (403 under RBAC)
     assert.equal((await overSocket(sock, '/api/v1/pods', { authorization: 'Bearer not-the-token' })).status, 401);
     const anon = await overSocket(sock, '/api/v1/pods');
@@ -69,6 +72,7 @@ test('the in-process components talk over the loopback socket: owner-only, token
     assert.equal(binding.user.username, 'system:apiserver');
     assert.ok(binding.user.groups.includes('system:masters'));
     assert.match(binding.userAgent, /^kube-scheduler\//);
+    assert.deepEqual(binding.sourceIPs, ['127.0.0.1']);
     const create = events.find((e) => e.verb === 'create' && e.objectRef?.resource === 'pods' && !e.objectRef.subresource);
     assert.equal(create.user.username, 'system:apiserver');
     assert.match(create.userAgent, /^kube-controller-manager\//);

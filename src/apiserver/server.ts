@@ -2,6 +2,7 @@
 // OpenAPI, health and the REST handlers over the datastore and watch cache.
 
 import http from 'node:http';
+import net from 'node:net';
 import http2 from 'node:http2';
 import { chmodSync, rmSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
@@ -190,9 +191,12 @@ export class APIServer {
   }
 
   private async listenLoopback(path: string): Promise<void> {
-    rmSync(path, { force: true }); // a socket file left by a killed server
+    // a socket file left by a killed server is replaced; one that answers belongs to a running server
+    if (await answers(path)) throw new Error(`${path}: another kumo server is serving this data directory`);
+    rmSync(path, { force: true });
     const lb = http.createServer((req, res) => { void this.handle(req as unknown as Req, res as unknown as Res); });
-    lb.keepAliveTimeout = 120_000;
+    // the components' agents keep connections open indefinitely: never close one under them
+    lb.keepAliveTimeout = 0;
     lb.on('connection', (s: import('node:net').Socket) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
     await new Promise<void>((resolve, reject) => {
       lb.once('error', reject);
@@ -270,7 +274,8 @@ export class APIServer {
       if (this.config.auditor) {
         rec = this.config.auditor.begin({
           info, user: effective, method, uri: req.url ?? '/', userAgent: req.headers['user-agent'] as string | undefined,
-          sourceIPs: [socket.remoteAddress ?? ''], req, res,
+          // the loopback socket has no address: upstream's loopback client shows as 127.0.0.1
+          sourceIPs: [socket.remoteAddress ?? '127.0.0.1'], req, res,
         });
         ctx.audit = rec;
         res.once('finish', () => rec!.end(res.statusCode));
@@ -408,4 +413,13 @@ function text(res: Res, code: number, body: string): void {
 function isPublicPath(p: string): boolean {
   return p === '/healthz' || p === '/livez' || p === '/readyz' || p === '/version' || p === '/version/'
     || p.startsWith('/healthz/') || p.startsWith('/livez/') || p.startsWith('/readyz/');
+}
+
+/** whether something accepts connections on the Unix socket at `path` */
+function answers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = net.connect(path);
+    c.once('connect', () => { c.destroy(); resolve(true); });
+    c.once('error', () => resolve(false));
+  });
 }

@@ -1,12 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loopbackSocketPath } from './loopback.js';
 
 test('loopback socket: in the data dir when the path fits a socket address', () => {
-  assert.equal(loopbackSocketPath('/var/lib/kumo'), '/var/lib/kumo/loopback.sock');
+  const dir = mkdtempSync(join(tmpdir(), 'kumo-lbdir-'));
+  try {
+    assert.equal(loopbackSocketPath(dir), join(dir, 'loopback.sock'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('loopback socket: a data dir too deep for a socket address gets a private directory under the temp dir', () => {
@@ -27,5 +32,18 @@ test('loopback socket: a temp directory others can enter is refused', () => {
     assert.throws(() => loopbackSocketPath(join('/srv', 'z'.repeat(120))), /not a private directory/);
   } finally {
     chmodSync(dirname(p), 0o700);
+  }
+});
+
+test('loopback socket: a data dir others may write to is not used for it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kumo-lbdir-'));
+  try {
+    assert.equal(loopbackSocketPath(dir), join(dir, 'loopback.sock'));
+    chmodSync(dir, 0o777);
+    const p = loopbackSocketPath(dir);
+    assert.notEqual(dirname(p), dir);
+    assert.equal(dirname(dirname(p)), tmpdir());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import https from 'node:https';
 import http2 from 'node:http2';
-import { ROOT, round, pct, startServer as start, stop, req, gitCommit, saveResult } from './lib.mjs';
+import { ROOT, round, pct, startServer as start, stop, req, gitCommit, saveResult, timed } from './lib.mjs';
 
 const only = process.argv.slice(2);
 const want = (name) => only.length === 0 || only.includes(name);
@@ -31,101 +31,20 @@ async function rawDatastore(n) {
   const dir = mkdtempSync(join(tmpdir(), 'kumo-bench-raw-'));
   const b = new SqliteBackend(join(dir, 'state.db'));
   const value = Buffer.alloc(1024, 'x');
-  let i = 0;
-  const lat = [];
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: 32 }, async () => {
-    while (i < n) {
-      const k = `/registry/configmaps/bench/cm-${i++}`;
-      const s = performance.now();
-      await b.create(k, value);
-      lat.push(performance.now() - s);
-    }
-  }));
-  const secs = (performance.now() - t0) / 1000;
+  const r = await timed(n, 32, async (k) => { await b.create(`/registry/configmaps/bench/cm-${k}`, value); return true; });
   await b.close();
   rmSync(dir, { recursive: true, force: true });
-  lat.sort((a, b) => a - b);
-  return { creates_per_sec: round(n / secs, 0), p50_ms: round(pct(lat, 50)), p99_ms: round(pct(lat, 99)) };
+  return { creates_per_sec: r.per_sec, p50_ms: r.p50_ms, p99_ms: r.p99_ms };
 }
 
 async function createsBench(s, n) {
   const agent = new https.Agent({ keepAlive: true, maxSockets: 32 });
   await req(s, agent, 'POST', '/api/v1/namespaces', { metadata: { name: 'bench' } });
   const data = { payload: 'x'.repeat(1024 - 100) };
-  let i = 0;
-  const lat = [];
-  let errors = 0;
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: 32 }, async () => {
-    while (i < n) {
-      const name = `cm-${i++}`;
-      const st = performance.now();
-      const r = await req(s, agent, 'POST', '/api/v1/namespaces/bench/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
-      lat.push(performance.now() - st);
-      if (r.status !== 201) errors++;
-    }
-  }));
-  const secs = (performance.now() - t0) / 1000;
+  const r = await timed(n, 32, async (k) => (await req(s, agent, 'POST', '/api/v1/namespaces/bench/configmaps',
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${k}` }, data })).status === 201);
   agent.destroy();
-  lat.sort((a, b) => a - b);
-  return { clients: 32, creates: n, errors, creates_per_sec: round(n / secs, 0), p50_ms: round(pct(lat, 50)), p99_ms: round(pct(lat, 99)) };
-}
-
-/** run `n` operations with `c` workers; op(i) resolves true on success; returns throughput and latency */
-async function timed(n, c, op) {
-  let i = 0;
-  let errors = 0;
-  const lat = [];
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: c }, async () => {
-    while (i < n) {
-      const k = i++;
-      const st = performance.now();
-      if (!(await op(k))) errors++;
-      lat.push(performance.now() - st);
-    }
-  }));
-  const secs = (performance.now() - t0) / 1000;
-  lat.sort((a, b) => a - b);
-  return { per_sec: round(n / secs, 0), p50_ms: round(pct(lat, 50)), p99_ms: round(pct(lat, 99)), errors };
-}
-
-/** create / get / update by concurrency, through the API and straight into a SqliteBackend */
-async function verbsBench(s, n, levels) {
-  const { SqliteBackend } = await import(join(ROOT, 'dist/storage/sqlite.js'));
-  const data = { payload: 'x'.repeat(1024 - 100) };
-  const out = [];
-  for (const c of levels) {
-    const agent = new https.Agent({ keepAlive: true, maxSockets: c });
-    const ns = `verbs-${c}`;
-    await req(s, agent, 'POST', '/api/v1/namespaces', { metadata: { name: ns } });
-    const base = `/api/v1/namespaces/${ns}/configmaps`;
-    const rvs = new Array(n);
-    const create = await timed(n, c, async (k) => {
-      const r = await req(s, agent, 'POST', base, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${k}` }, data });
-      if (r.status === 201) rvs[k] = JSON.parse(r.body).metadata.resourceVersion;
-      return r.status === 201;
-    });
-    const get = await timed(n, c, async (k) => (await req(s, agent, 'GET', `${base}/cm-${k}`)).status === 200);
-    const update = await timed(n, c, async (k) => (await req(s, agent, 'PUT', `${base}/cm-${k}`,
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${k}`, resourceVersion: rvs[k] }, data: { ...data, n: String(k) } })).status === 200);
-    agent.destroy();
-
-    const dir = mkdtempSync(join(tmpdir(), 'kumo-bench-raw-'));
-    const b = new SqliteBackend(join(dir, 'state.db'));
-    const value = Buffer.alloc(1024, 'x');
-    const revs = new Array(n);
-    const key = (k) => `/registry/configmaps/${ns}/cm-${k}`;
-    const rawCreate = await timed(n, c, async (k) => { revs[k] = (await b.create(key(k), value)).revision; return true; });
-    const rawGet = await timed(n, c, async (k) => !!(await b.get(key(k))));
-    const rawUpdate = await timed(n, c, async (k) => { await b.update(key(k), value, revs[k]); return true; });
-    await b.close();
-    rmSync(dir, { recursive: true, force: true });
-    out.push({ clients: c, ops_per_verb: n, api: { create, get, update }, datastore_raw: { create: rawCreate, get: rawGet, update: rawUpdate } });
-    console.log(`verbs c=${c}: create ${create.per_sec}/s (raw ${rawCreate.per_sec}), get ${get.per_sec}/s (raw ${rawGet.per_sec}), update ${update.per_sec}/s (raw ${rawUpdate.per_sec})`);
-  }
-  return out;
+  return { clients: 32, creates: n, errors: r.errors, creates_per_sec: r.per_sec, p50_ms: r.p50_ms, p99_ms: r.p99_ms };
 }
 
 async function watchBench(s, watchers, writes) {

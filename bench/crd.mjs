@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import https from 'node:https';
-import { round, pct, startServer, stop, req, gitCommit, saveResult } from './lib.mjs';
+import { round, startServer, stop, req, gitCommit, saveResult, timed } from './lib.mjs';
 
 const n = Number(process.argv[2] ?? 5000);
 const CLIENTS = 32;
@@ -30,22 +30,13 @@ const crd = {
 };
 
 async function creates(s, agent, path, body, count = n, prefix = 'o') {
-  let i = 0;
-  let errors = 0;
-  const lat = [];
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: CLIENTS }, async () => {
-    while (i < count) {
-      const name = `${prefix}-${i++}`;
-      const st = performance.now();
-      const r = await req(s, agent, 'POST', path, body(name));
-      lat.push(performance.now() - st);
-      if (r.status !== 201) { errors++; if (errors === 1) console.error(r.status, r.body.toString().slice(0, 300)); }
-    }
-  }));
-  const secs = (performance.now() - t0) / 1000;
-  lat.sort((a, b) => a - b);
-  return { creates: count, errors, creates_per_sec: round(count / secs, 0), p50_ms: round(pct(lat, 50)), p99_ms: round(pct(lat, 99)) };
+  let shown = false;
+  const r = await timed(count, CLIENTS, async (k) => {
+    const res = await req(s, agent, 'POST', path, body(`${prefix}-${k}`));
+    if (res.status !== 201 && !shown) { shown = true; console.error(res.status, res.body.toString().slice(0, 300)); }
+    return res.status === 201;
+  });
+  return { creates: count, errors: r.errors, creates_per_sec: r.per_sec, p50_ms: r.p50_ms, p99_ms: r.p99_ms };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'kumo-bench-crd-'));

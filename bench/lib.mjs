@@ -75,3 +75,25 @@ export function saveResult(name, result) {
   writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
   return file;
 }
+
+/**
+ * A closed loop: `clients` workers run op(0..n-1) between them, each starting the next as soon as its
+ * last answers; op resolves true on success. Throughput, latency percentiles and the failures.
+ */
+export async function timed(n, clients, op) {
+  let i = 0;
+  let errors = 0;
+  const lat = [];
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: clients }, async () => {
+    while (i < n) {
+      const k = i++;
+      const st = performance.now();
+      if (!(await op(k))) errors++;
+      lat.push(performance.now() - st);
+    }
+  }));
+  const secs = (performance.now() - t0) / 1000;
+  lat.sort((a, b) => a - b);
+  return { per_sec: round(n / secs, 0), p50_ms: round(pct(lat, 50)), p99_ms: round(pct(lat, 99)), errors };
+}

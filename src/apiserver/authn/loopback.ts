@@ -15,7 +15,8 @@ export function newLoopbackToken(): string {
 
 export function loopbackAuthenticator(token: string): Authenticator {
   const want = Buffer.from(token);
-  const user: UserInfo = { name: LOOPBACK_USER, uid: randomUUID(), groups: ['system:authenticated', 'system:masters'] };
+  // upstream: system:masters, then system:authenticated added as to every authenticated user
+  const user: UserInfo = { name: LOOPBACK_USER, uid: randomUUID(), groups: ['system:masters', 'system:authenticated'] };
   return {
     authenticate(req) {
       const got = bearerToken(req);
